@@ -1,0 +1,148 @@
+/*
+ * msg.c - the logging back ends: stderr, syslog and an append-only file.
+ *
+ * A line is formatted once into a fixed buffer (long lines are cut, never
+ * overflowed) and written with one write(2), so that lines from concurrent
+ * daemons appending to one log file do not interleave.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "msg.h"
+
+#define MSG_LINE_MAX 2048
+
+int msg_verbose;
+
+static char msg_name[64] = "sluice";
+static int msg_flags = MSG_TO_STDERR;
+static int msg_log_fd = -1;
+static msg_exit_fn msg_exit_hook;
+
+enum { LVL_INFO, LVL_WARN, LVL_ERROR, LVL_FATAL, LVL_PANIC };
+
+static const char *const level_word[] = {"", "warning: ", "error: ",
+                                         "fatal: ", "panic: "};
+static const int level_prio[] = {LOG_INFO, LOG_WARNING, LOG_ERR, LOG_CRIT,
+                                 LOG_CRIT};
+
+/* msg_init - name the program and choose destinations */
+void msg_init(const char *progname, int flags)
+{
+    const char *base = strrchr(progname, '/');
+
+    snprintf(msg_name, sizeof(msg_name), "%s", base ? base + 1 : progname);
+    msg_flags = flags;
+    if (flags & MSG_TO_SYSLOG)
+        openlog(msg_name, LOG_PID | LOG_NDELAY, LOG_MAIL);
+}
+
+/* msg_set_logfile - append every line to a file as well */
+void msg_set_logfile(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+
+    if (fd < 0) {
+        msg_warn("cannot open log file %s: %s", path, strerror(errno));
+        return;
+    }
+    if (msg_log_fd >= 0)
+        close(msg_log_fd);
+    msg_log_fd = fd;
+}
+
+/* msg_set_exit_hook - replace exit() for fatal and panic (tests) */
+void msg_set_exit_hook(msg_exit_fn hook)
+{
+    msg_exit_hook = hook;
+}
+
+/* msg_progname - the name lines are tagged with */
+const char *msg_progname(void)
+{
+    return msg_name;
+}
+
+/* write_all - write a whole line, ignoring what cannot be helped */
+static void write_all(int fd, const char *buf, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, buf, len);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return;
+        buf += n;
+        len -= (size_t)n;
+    }
+}
+
+/* msg_vlog - format one line and send it to every destination */
+void msg_vlog(int level, const char *fmt, va_list ap)
+{
+    char body[MSG_LINE_MAX];
+    char line[MSG_LINE_MAX + 160];
+    int saved_errno = errno;
+    int n;
+
+    vsnprintf(body, sizeof(body), fmt, ap);
+    if (msg_flags & MSG_TO_SYSLOG)
+        syslog(level_prio[level], "%s%s", level_word[level], body);
+    if (msg_flags & MSG_TO_STDERR) {
+        n = snprintf(line, sizeof(line), "%s[%ld]: %s%s\n", msg_name,
+                     (long)getpid(), level_word[level], body);
+        write_all(2, line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
+    }
+    if (msg_log_fd >= 0) {
+        char stamp[32];
+        time_t now = time(0);
+        struct tm tm;
+
+        strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S",
+                 localtime_r(&now, &tm));
+        n = snprintf(line, sizeof(line), "%s %s[%ld]: %s%s\n", stamp, msg_name,
+                     (long)getpid(), level_word[level], body);
+        write_all(msg_log_fd, line,
+                  n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
+    }
+    errno = saved_errno;
+}
+
+#define MSG_EMIT(level)                                                        \
+    do {                                                                       \
+        va_list ap;                                                            \
+        va_start(ap, fmt);                                                     \
+        msg_vlog(level, fmt, ap);                                              \
+        va_end(ap);                                                            \
+    } while (0)
+
+/* msg_exit - leave through the hook, or for real */
+static void __attribute__((noreturn)) msg_exit(int status)
+{
+    if (msg_exit_hook)
+        msg_exit_hook(status);
+    exit(status);
+}
+
+void msg_info(const char *fmt, ...)  { MSG_EMIT(LVL_INFO); }
+void msg_warn(const char *fmt, ...)  { MSG_EMIT(LVL_WARN); }
+void msg_error(const char *fmt, ...) { MSG_EMIT(LVL_ERROR); }
+
+void msg_fatal(const char *fmt, ...)
+{
+    MSG_EMIT(LVL_FATAL);
+    msg_exit(1);
+}
+
+void msg_panic(const char *fmt, ...)
+{
+    MSG_EMIT(LVL_PANIC);
+    msg_exit(2);
+}

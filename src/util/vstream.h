@@ -1,0 +1,88 @@
+/*
+ * vstream.h - buffered I/O over a file descriptor, with deadlines and
+ * bounded line reads: the stream under SMTP sessions, IPC and queue files.
+ *
+ * A stream owns its descriptor (vstream_close closes it; vstream_release does
+ * not). Reads and writes are buffered; every blocking step waits at most the
+ * stream's timeout (seconds, 0 = wait forever) and then fails with
+ * VSTREAM_TIMEOUT, so a silent peer can never hold a daemon.
+ *
+ * Errors are sticky: after an error, EOF or timeout, vstream_error() tells
+ * which, and further writes fail. vstream_flush()/vstream_close()/
+ * vstream_fsync() return -1 when any earlier buffered write failed, which is
+ * how a commit point learns that its data did not reach the disk.
+ *
+ * Line reads are bounded: vstream_get_line() stores at most `bound` bytes and
+ * keeps the line terminator exactly as received ("\n" or "\r\n"), so that a
+ * protocol can refuse a bare LF or a bare CR itself.
+ *
+ * The I/O functions can be replaced (vstream_set_io), which is how TLS sits
+ * under an SMTP session without the protocol code knowing.
+ */
+#ifndef VSTREAM_H
+#define VSTREAM_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct vstring;
+struct vstream;
+
+#define VSTREAM_READ  (1 << 0)
+#define VSTREAM_WRITE (1 << 1)
+#define VSTREAM_RW    (VSTREAM_READ | VSTREAM_WRITE)
+
+/* Results of reads (vstream_getc returns a byte 0..255 or one of these). */
+#define VSTREAM_EOF      (-1)
+#define VSTREAM_ERR      (-2)
+#define VSTREAM_TIMEOUT  (-3)
+#define VSTREAM_TOO_LONG (-4) /* vstream_get_line only */
+
+typedef ssize_t (*vstream_io_fn)(void *ctx, int fd, void *buf, size_t len);
+
+struct vstream *vstream_fdopen(int fd, int flags);
+int vstream_close(struct vstream *s);   /* flush, close fd, free; -1 on error */
+void vstream_release(struct vstream *s); /* free, fd left open, no flush */
+
+int vstream_fd(const struct vstream *s);
+void vstream_set_timeout(struct vstream *s, int seconds);
+void vstream_set_io(struct vstream *s, vstream_io_fn read_fn,
+                    vstream_io_fn write_fn, void *ctx);
+
+/* 0 when no error yet, else VSTREAM_EOF, VSTREAM_ERR or VSTREAM_TIMEOUT. */
+int vstream_error(const struct vstream *s);
+void vstream_clear_error(struct vstream *s);
+
+int vstream_getc(struct vstream *s);
+/* Reads up to len bytes; returns the count (< len only at EOF/error). */
+size_t vstream_read(struct vstream *s, void *buf, size_t len);
+/*
+ * Reads one line into line (replacing its content), terminator included.
+ * Returns the length read (> 0), VSTREAM_EOF (nothing read), VSTREAM_ERR,
+ * VSTREAM_TIMEOUT, or VSTREAM_TOO_LONG when bound bytes were stored without
+ * seeing '\n'; the rest of that line is still unread (vstream_skip_line).
+ * A last line without '\n' before EOF is returned as it is.
+ */
+int vstream_get_line(struct vstream *s, struct vstring *line, size_t bound);
+/* Discards input up to and including the next '\n'; 0, or an error code. */
+int vstream_skip_line(struct vstream *s);
+/* Bytes already buffered and not yet read. */
+size_t vstream_pending(const struct vstream *s);
+/* Throws away buffered input (STARTTLS: no plaintext survives the switch). */
+void vstream_discard_input(struct vstream *s);
+
+int vstream_write(struct vstream *s, const void *buf, size_t len);
+int vstream_puts(struct vstream *s, const char *str);
+int vstream_printf(struct vstream *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+int vstream_flush(struct vstream *s);
+/* Flush then fsync(2) the descriptor. */
+int vstream_fsync(struct vstream *s);
+
+/* Byte offset of the next read or write, counting from the descriptor's
+ * offset when the stream was opened (queue files record offsets). */
+off_t vstream_tell(const struct vstream *s);
+/* Flushes, then positions the descriptor at offset; -1 on error. */
+int vstream_seek(struct vstream *s, off_t offset);
+
+#endif
