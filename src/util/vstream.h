@@ -17,7 +17,27 @@
  * protocol can refuse a bare LF or a bare CR itself.
  *
  * The I/O functions can be replaced (vstream_set_io), which is how TLS sits
- * under an SMTP session without the protocol code knowing.
+ * under an SMTP session without the protocol code knowing. A replacement is
+ * called without waiting first (a TLS layer may hold decrypted bytes that
+ * poll(2) cannot see); when it must wait it returns -1 with errno EAGAIN and
+ * the stream waits, under its deadline, for the descriptor to become readable
+ * (read_fn) or writable (write_fn), then calls it again. The default I/O waits
+ * first when a timeout is set, and also handles EAGAIN, so a non-blocking
+ * descriptor works too. EINTR is retried everywhere.
+ *
+ * Mixing reads and writes: filling the read buffer first flushes pending
+ * output (a reply is sent before the next command is awaited). On a seekable
+ * descriptor a write first gives back unread buffered input (lseek), so that
+ * writes land at vstream_tell(); on a socket buffered input is kept.
+ *
+ * Pitfalls: a write to a closed pipe or socket raises SIGPIPE unless the
+ * process ignores it (daemons do); the error is then EPIPE. vstream_seek()
+ * clears an EOF condition (not an error or a timeout). vstream_clear_error()
+ * clears the condition but not the memory of a failed write: flush, fsync
+ * and close still return -1 after data was lost.
+ *
+ * A broken contract (a NULL stream, a write on a read-only stream, a bound of
+ * 0 or above INT_MAX) is a msg_panic.
  */
 #ifndef VSTREAM_H
 #define VSTREAM_H
@@ -52,6 +72,8 @@ void vstream_set_io(struct vstream *s, vstream_io_fn read_fn,
 /* 0 when no error yet, else VSTREAM_EOF, VSTREAM_ERR or VSTREAM_TIMEOUT. */
 int vstream_error(const struct vstream *s);
 void vstream_clear_error(struct vstream *s);
+/* The errno of the last failed read, write or wait (ETIMEDOUT on timeout). */
+int vstream_errno(const struct vstream *s);
 
 int vstream_getc(struct vstream *s);
 /* Reads up to len bytes; returns the count (< len only at EOF/error). */
@@ -80,7 +102,8 @@ int vstream_flush(struct vstream *s);
 int vstream_fsync(struct vstream *s);
 
 /* Byte offset of the next read or write, counting from the descriptor's
- * offset when the stream was opened (queue files record offsets). */
+ * offset when the stream was opened (queue files record offsets). On a
+ * descriptor that cannot seek it counts the bytes read and written. */
 off_t vstream_tell(const struct vstream *s);
 /* Flushes, then positions the descriptor at offset; -1 on error. */
 int vstream_seek(struct vstream *s, off_t offset);
