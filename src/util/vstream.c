@@ -26,16 +26,16 @@
 struct vstream {
     int fd;
     int flags;
-    int timeout;     /* seconds per blocking step, 0 = forever */
-    int error;       /* 0 or VSTREAM_EOF/ERR/TIMEOUT, sticky */
-    int errnum;      /* errno of the last failure */
-    int write_failed;/* buffered output was lost; flush/close return -1 */
+    int timeout;      /* seconds per blocking step, 0 = forever */
+    int error;        /* 0 or VSTREAM_EOF/ERR/TIMEOUT, sticky */
+    int errnum;       /* errno of the last failure */
+    int write_failed; /* buffered output was lost; flush/close return -1 */
     int seekable;
     int custom_io;
     vstream_io_fn read_fn;
     vstream_io_fn write_fn;
     void *io_ctx;
-    off_t offset;    /* logical position of the next read or write */
+    off_t offset; /* logical position of the next read or write */
     size_t rpos, rlen;
     size_t wpos, wlen;
     unsigned char rbuf[VSTREAM_BUFSIZE];
@@ -107,8 +107,8 @@ static int stream_wait(struct vstream *s, short events)
     for (;;) {
         if (s->timeout > 0) {
             clock_gettime(CLOCK_MONOTONIC, &now);
-            ms = (end.tv_sec - now.tv_sec) * 1000L
-                + (end.tv_nsec - now.tv_nsec) / 1000000L;
+            ms = (end.tv_sec - now.tv_sec) * 1000L +
+                 (end.tv_nsec - now.tv_nsec) / 1000000L;
             ms = ms < 0 ? 0 : ms;
         }
         n = poll(&pfd, 1, (int)ms);

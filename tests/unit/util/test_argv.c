@@ -43,8 +43,8 @@ static const struct split_case {
     const char *input;
     const char *seps;
     int quoted;
-    int result;                /* argv_split_quoted result */
-    const char *fields[MAXF];  /* NULL-terminated */
+    int result;               /* argv_split_quoted result */
+    const char *fields[MAXF]; /* NULL-terminated */
 } split_cases[] = {
     {"a b  c", " ", 0, 0, {"a", "b", "c"}},
     {"  lead and trail  ", " ", 0, 0, {"lead", "and", "trail"}},

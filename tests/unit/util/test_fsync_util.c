@@ -90,14 +90,14 @@ static void test_fsync_dir(void)
 }
 
 static const struct path_case parent_cases[] = {
-    {"/file", 0, 0, 0},            /* parent: the temp dir */
-    {"/new-name", 0, 0, 0},        /* the name itself need not exist */
-    {"/file/x", 0, -1, ENOTDIR},   /* parent is a file */
-    {"/gone/x", 0, -1, ENOENT},    /* parent is missing */
-    {"/gone/x/", 0, -1, ENOENT},   /* trailing slash: same parent */
-    {"//", 0, 0, 0},               /* "<dir>//" -> "<dir>" */
-    {0, "plain-name", 0, 0},       /* parent: "." */
-    {0, "/etc", 0, 0},             /* parent: "/" */
+    {"/file", 0, 0, 0},          /* parent: the temp dir */
+    {"/new-name", 0, 0, 0},      /* the name itself need not exist */
+    {"/file/x", 0, -1, ENOTDIR}, /* parent is a file */
+    {"/gone/x", 0, -1, ENOENT},  /* parent is missing */
+    {"/gone/x/", 0, -1, ENOENT}, /* trailing slash: same parent */
+    {"//", 0, 0, 0},             /* "<dir>//" -> "<dir>" */
+    {0, "plain-name", 0, 0},     /* parent: "." */
+    {0, "/etc", 0, 0},           /* parent: "/" */
     {0, "/", 0, 0},
 };
 

@@ -94,8 +94,8 @@ static const struct rename_case {
     int result;
     int err;
 } rename_cases[] = {
-    {"a/msg", "a/msg2", 0, 0},  /* within one directory */
-    {"a/msg2", "b/msg", 0, 0},  /* across directories */
+    {"a/msg", "a/msg2", 0, 0}, /* within one directory */
+    {"a/msg2", "b/msg", 0, 0}, /* across directories */
     {"a/none", "b/x", -1, ENOENT},
     {"b/msg", "c/msg", -1, ENOENT},
 };

@@ -62,8 +62,9 @@ static void test_line_table(void)
 
             CU_ASSERT_EQUAL(r, c->results[j]);
             if (r > 0 || r == VSTREAM_TOO_LONG) {
-                CU_ASSERT_EQUAL(memcmp(vstring_str(line), c->lines[k],
-                                       vstring_len(line)), 0);
+                CU_ASSERT_EQUAL(
+                    memcmp(vstring_str(line), c->lines[k], vstring_len(line)),
+                    0);
                 k++;
             }
         }
