@@ -43,11 +43,18 @@ void msg_init(const char *progname, int flags)
         openlog(msg_name, LOG_PID | LOG_NDELAY, LOG_MAIL);
 }
 
-/* msg_set_logfile - append every line to a file as well */
+/* msg_set_logfile - append every line to a file as well (NULL: stop) */
 void msg_set_logfile(const char *path)
 {
-    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    int fd;
 
+    if (path == 0) {
+        if (msg_log_fd >= 0)
+            close(msg_log_fd);
+        msg_log_fd = -1;
+        return;
+    }
+    fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) {
         msg_warn("cannot open log file %s: %s", path, strerror(errno));
         return;

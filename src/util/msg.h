@@ -27,7 +27,11 @@ extern int msg_verbose;
 /* Names the program; flags say where lines go. Safe to call again. */
 void msg_init(const char *progname, int flags);
 
-/* Also (or instead, with flags 0 to msg_init) append lines to a file. */
+/*
+ * Also (or instead, with flags 0 to msg_init) append lines to a file. A
+ * file that cannot be opened is a warning and the old file stays; NULL
+ * closes the current file.
+ */
 void msg_set_logfile(const char *path);
 
 typedef void (*msg_exit_fn)(int status);
