@@ -136,7 +136,8 @@ coverage: deps
 	@rm -rf build/cov
 	@$(MAKE) --no-print-directory VARIANT=cov unit-tests
 	@gcovr --root . --filter 'src/' --object-directory build/cov \
-	       --sort-percentage --txt-metric line build/cov 2>/dev/null | tee build/coverage.txt
+	       --sort-percentage build/cov > build/coverage.txt
+	@cat build/coverage.txt
 
 # ---- running an instance --------------------------------------------------
 
