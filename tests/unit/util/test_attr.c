@@ -5,6 +5,7 @@
  */
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +140,8 @@ static const struct bad_case {
     {"a=1\nb=", {9, 9, 9, 99}, -1, "unexpected EOF inside a line"},
     {"\r\n", {9, 9, 9, 99}, -1, "no '='"},
     {"", {9, 9, 9, 99}, 0, ""},
+    {"a=1\n\n", {9, SIZE_MAX, SIZE_MAX, SIZE_MAX}, 1, ""}, /* no wrap */
+    {"a=1\n\n", {9, 9, SIZE_MAX / 2, SIZE_MAX}, 1, ""},
 };
 
 /* test_limits_and_malformed - every row's result and reason */

@@ -133,6 +133,54 @@ static void test_stale_event_dropped(void)
     events_free(ev);
 }
 
+static struct seen reused_seen;
+static int reused_pipe[2];
+
+/* reuse_other - unwatch and close the other fd, reuse its number at once */
+static void reuse_other(struct events *ev, int fd, int ready, void *ctx)
+{
+    struct seen *s = ctx;
+
+    record(ev, fd, ready, ctx);
+    if (s->other < 0)
+        return;
+    events_unwatch(ev, s->other);
+    close(s->other);
+    s->other = -1;
+    if (pipe(reused_pipe) == 0)
+        events_watch(ev, reused_pipe[0], EVENTS_READ, record, &reused_seen);
+}
+
+/* test_reused_fd_not_confused - a new watch on a reused number gets no
+ * event collected for the old descriptor */
+static void test_reused_fd_not_confused(void)
+{
+    struct events *ev = events_alloc();
+    struct seen a = {0, -1, 0, -1}, b = {0, -1, 0, -1};
+    int p[2], q[2], gone;
+
+    memset(&reused_seen, 0, sizeof(reused_seen));
+    CU_ASSERT_FATAL(pipe(p) == 0 && pipe(q) == 0);
+    a.other = q[0];
+    b.other = p[0];
+    events_watch(ev, p[0], EVENTS_READ, reuse_other, &a);
+    events_watch(ev, q[0], EVENTS_READ, reuse_other, &b);
+    CU_ASSERT_EQUAL(write(p[1], "x", 1), 1);
+    CU_ASSERT_EQUAL(write(q[1], "x", 1), 1);
+    CU_ASSERT_EQUAL(events_run_once(ev, 1000), 1);
+    gone = a.calls ? q[0] : p[0];
+    CU_ASSERT_EQUAL(reused_pipe[0], gone);      /* the number was reused */
+    CU_ASSERT_EQUAL(reused_seen.calls, 0);      /* but not confused */
+    CU_ASSERT_EQUAL(events_run_once(ev, 0), 1); /* the survivor again */
+    CU_ASSERT_EQUAL(reused_seen.calls, 0);
+    events_free(ev);
+    close(a.calls ? p[0] : q[0]);
+    close(p[1]);
+    close(q[1]);
+    close(reused_pipe[0]);
+    close(reused_pipe[1]);
+}
+
 /* test_watch_refused - epoll's refusals come back as -1 with errno */
 static void test_watch_refused(void)
 {
@@ -260,6 +308,7 @@ static const struct testkit_case cases[] = {
     {"read readiness and bounded waits", test_read_readiness},
     {"write readiness, mask changes, hang-up", test_write_and_hangup},
     {"event of an unwatched fd is dropped", test_stale_event_dropped},
+    {"a reused descriptor number is not confused", test_reused_fd_not_confused},
     {"epoll refusals are -1 with errno", test_watch_refused},
     {"timers: deadline order, ties, cancel", test_timer_order_cancel},
     {"timer added from a callback, events_stop", test_timer_from_callback},

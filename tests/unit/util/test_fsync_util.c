@@ -95,6 +95,7 @@ static const struct path_case parent_cases[] = {
     {"/file/x", 0, -1, ENOTDIR}, /* parent is a file */
     {"/gone/x", 0, -1, ENOENT},  /* parent is missing */
     {"/gone/x/", 0, -1, ENOENT}, /* trailing slash: same parent */
+    {"/file/", 0, 0, 0},         /* parent of "<dir>/file": the dir */
     {"//", 0, 0, 0},             /* "<dir>//" -> "<dir>" */
     {0, "plain-name", 0, 0},     /* parent: "." */
     {0, "/etc", 0, 0},           /* parent: "/" */

@@ -165,7 +165,7 @@ static void test_write_error_closed_pipe(void)
 /* test_write_error_dev_full - ENOSPC surfaces at close and fsync */
 static void test_write_error_dev_full(void)
 {
-    int fd = open("/dev/full", O_WRONLY);
+    int fd = open("/dev/full", O_WRONLY), p[2];
     struct vstream *s;
 
     CU_ASSERT_FATAL(fd >= 0);
@@ -174,6 +174,14 @@ static void test_write_error_dev_full(void)
     CU_ASSERT_EQUAL(vstream_fsync(s), -1);
     CU_ASSERT_EQUAL(vstream_errno(s), ENOSPC);
     CU_ASSERT_EQUAL(vstream_close(s), -1);
+
+    CU_ASSERT_FATAL(pipe(p) == 0);
+    s = vstream_fdopen(p[1], VSTREAM_WRITE);
+    CU_ASSERT_EQUAL(vstream_puts(s, "x"), 0);
+    CU_ASSERT_EQUAL(vstream_fsync(s), -1); /* a pipe cannot be synced */
+    CU_ASSERT_EQUAL(vstream_errno(s), EINVAL);
+    CU_ASSERT_EQUAL(vstream_close(s), -1);
+    close(p[0]);
 
     s = vstream_fdopen(open("/dev/full", O_WRONLY), VSTREAM_WRITE);
     CU_ASSERT_EQUAL(vstream_puts(s, "x"), 0);
