@@ -43,11 +43,16 @@ const char *record_type_name(int type)
         int type;
         const char *name;
     } names[] = {
-        {REC_VERSION, "version"},   {REC_TIME, "time"},
-        {REC_ATTR, "attribute"},    {REC_SENDER, "sender"},
-        {REC_RCPT, "recipient"},    {REC_DONE, "done recipient"},
-        {REC_MESSAGE, "message"},   {REC_CONTENT, "content"},
-        {REC_CONTENT_END, "end of content"}, {REC_END, "end"},
+        {REC_VERSION, "version"},
+        {REC_TIME, "time"},
+        {REC_ATTR, "attribute"},
+        {REC_SENDER, "sender"},
+        {REC_RCPT, "recipient"},
+        {REC_DONE, "done recipient"},
+        {REC_MESSAGE, "message"},
+        {REC_CONTENT, "content"},
+        {REC_CONTENT_END, "end of content"},
+        {REC_END, "end"},
     };
     size_t i;
 
@@ -94,14 +99,14 @@ void record_header_encode(unsigned char hdr[RECORD_HEADER_SIZE], int type,
 }
 
 /* record_header_decode - check a header: known type, bounded length */
-int record_header_decode(const unsigned char hdr[RECORD_HEADER_SIZE],
-                         int *type, size_t *len)
+int record_header_decode(const unsigned char hdr[RECORD_HEADER_SIZE], int *type,
+                         size_t *len)
 {
     unsigned long n;
     int result = RECORD_OK;
 
-    n = ((unsigned long)hdr[1] << 24) | ((unsigned long)hdr[2] << 16)
-        | ((unsigned long)hdr[3] << 8) | (unsigned long)hdr[4];
+    n = ((unsigned long)hdr[1] << 24) | ((unsigned long)hdr[2] << 16) |
+        ((unsigned long)hdr[3] << 8) | (unsigned long)hdr[4];
     *type = hdr[0];
     *len = (size_t)n;
     if (!record_type_valid(hdr[0]))
@@ -125,8 +130,8 @@ int record_parse(const unsigned char *buf, size_t buflen, size_t *pos,
         result = RECORD_EOF;
     } else if (left < RECORD_HEADER_SIZE) {
         result = RECORD_TRUNCATED;
-    } else if ((result = record_header_decode(buf + at, &type, &len))
-               != RECORD_OK) {
+    } else if ((result = record_header_decode(buf + at, &type, &len)) !=
+               RECORD_OK) {
         /* result says why */
     } else if (len > left - RECORD_HEADER_SIZE) {
         result = RECORD_TRUNCATED;
@@ -195,8 +200,8 @@ int record_get(struct vstream *s, struct record *rec, struct vstring *payload)
         vstring_reset(payload);
         if (vstring_reserve(payload, len) < 0)
             msg_panic("record_get: bounded length %zu did not fit", len);
-        if (len > 0
-            && (result = read_exact(s, payload->data, len)) != RECORD_OK)
+        if (len > 0 &&
+            (result = read_exact(s, payload->data, len)) != RECORD_OK)
             goto out;
         payload->len = len;
         payload->data[len] = 0;

@@ -122,8 +122,8 @@ void record_header_encode(unsigned char hdr[RECORD_HEADER_SIZE], int type,
             || \result == RECORD_TOO_LONG;
     ensures \result == RECORD_OK ==> *len <= RECORD_MAX_PAYLOAD;
  */
-int record_header_decode(const unsigned char hdr[RECORD_HEADER_SIZE],
-                         int *type, size_t *len);
+int record_header_decode(const unsigned char hdr[RECORD_HEADER_SIZE], int *type,
+                         size_t *len);
 
 /*
  * Parses the record at buf[*pos]. On RECORD_OK fills *rec (payload inside

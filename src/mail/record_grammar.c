@@ -127,8 +127,8 @@ int record_rcpt_encode(struct vstring *out, const char *address,
     size_t a = strlen(address), n = strlen(notify), o = strlen(orcpt);
 
     vstring_reset(out);
-    if (a > RECORD_MAX_PAYLOAD || n > RECORD_MAX_PAYLOAD
-        || o > RECORD_MAX_PAYLOAD || a + n + o + 2 > RECORD_MAX_PAYLOAD)
+    if (a > RECORD_MAX_PAYLOAD || n > RECORD_MAX_PAYLOAD ||
+        o > RECORD_MAX_PAYLOAD || a + n + o + 2 > RECORD_MAX_PAYLOAD)
         return -1;
     vstring_append(out, address, a);
     vstring_append_char(out, 0);

@@ -212,12 +212,9 @@ static void test_rcpt_payload(void)
         size_t len;
         int ok;
     } table[] = {
-        {"a@b\0\0", 5, 1},
-        {"a@b\0SUCCESS,DELAY\0rfc822;a@b", 28, 1},
-        {"\0\0", 2, 1},
-        {"a@b\0", 4, 0},
-        {"a@b", 3, 0},
-        {"a@b\0\0\0", 6, 0},
+        {"a@b\0\0", 5, 1}, {"a@b\0SUCCESS,DELAY\0rfc822;a@b", 28, 1},
+        {"\0\0", 2, 1},    {"a@b\0", 4, 0},
+        {"a@b", 3, 0},     {"a@b\0\0\0", 6, 0},
         {"", 0, 0},
     };
     struct vstring *v = vstring_alloc(16);
@@ -225,11 +222,12 @@ static void test_rcpt_payload(void)
     size_t i;
 
     for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
-        CU_ASSERT_EQUAL(record_rcpt_decode(table[i].payload, table[i].len,
-                                           &r) == 0,
-                        table[i].ok);
-    CU_ASSERT_EQUAL(record_rcpt_encode(v, "u@example.org", "NEVER",
-                                       "rfc822;u@example.org"), 0);
+        CU_ASSERT_EQUAL(
+            record_rcpt_decode(table[i].payload, table[i].len, &r) == 0,
+            table[i].ok);
+    CU_ASSERT_EQUAL(
+        record_rcpt_encode(v, "u@example.org", "NEVER", "rfc822;u@example.org"),
+        0);
     CU_ASSERT_EQUAL(record_rcpt_decode(vstring_str(v), vstring_len(v), &r), 0);
     CU_ASSERT_EQUAL(r.address_len, 13);
     CU_ASSERT_EQUAL(strncmp(r.address, "u@example.org", 13), 0);
