@@ -156,8 +156,8 @@ int queue_dir_fsync(const char *path, struct vstring *why)
     return rc;
 }
 
-/* rename_noreplace - rename that refuses to overwrite */
-static int rename_noreplace(const char *from, const char *to)
+/* queue_rename_noreplace - rename that refuses to overwrite */
+int queue_rename_noreplace(const char *from, const char *to)
 {
     if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
         return 0;
@@ -186,7 +186,7 @@ int queue_move(const char *root, const char *from, const char *to,
     queue_dir_path(dst, root, to);
     vstring_sprintf_append(src, "/%s", name);
     vstring_sprintf_append(dst, "/%s", name);
-    if (rename_noreplace(vstring_str(src), vstring_str(dst)) < 0) {
+    if (queue_rename_noreplace(vstring_str(src), vstring_str(dst)) < 0) {
         saved = errno;
         vstring_sprintf(why, "rename %s to %s: %m", vstring_str(src),
                         vstring_str(dst));

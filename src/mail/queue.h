@@ -87,6 +87,13 @@ void queue_dir_path(struct vstring *out, const char *root, const char *queue);
 void queue_path(struct vstring *out, const char *root, const char *queue,
                 const char *id);
 
+/*
+ * rename(2) that never overwrites: renameat2(RENAME_NOREPLACE), or where the
+ * file system lacks it, a check for the target then rename. -1 with errno
+ * (EEXIST when the target is taken).
+ */
+int queue_rename_noreplace(const char *from, const char *to);
+
 /* fsync(2) a directory by path. */
 int queue_dir_fsync(const char *path, struct vstring *why);
 

@@ -165,11 +165,11 @@ static void test_dirs_create_and_repair(void)
     vstring_free(p);
 }
 
+static struct vstring *bad_path_buf;
+
 static void bad_path(void *arg)
 {
-    struct vstring *p = vstring_alloc(64);
-
-    queue_path(p, "/q", "incoming", (const char *)arg);
+    queue_path(bad_path_buf, "/q", "incoming", (const char *)arg);
 }
 
 static void test_move_and_scan(void)
@@ -222,6 +222,7 @@ static void test_move_and_scan(void)
     CU_ASSERT_EQUAL(
         queue_scan_open(&scan, "/nonexistent-sluice", QUEUE_HOLD, why), -1);
 
+    bad_path_buf = p;
     CU_ASSERT_EQUAL(testkit_expect_exit(bad_path, "../x"), 2);
     testkit_rmtree(root);
     free(root);
