@@ -22,7 +22,6 @@
 #include "vstream.h"
 #include "vstring.h"
 
-
 #define CREATE_TRIES 10
 
 /* queue_file_free - release a writer's memory and stream */

@@ -120,7 +120,7 @@ struct queue_message {
     char *queue;
     char *id;
     struct vstream *stream; /* the open file */
-    long arrival_sec;
+    long arrival_sec;       /* 0 when a maildrop file had no T */
     long arrival_usec;
     char *sender; /* "" for the null sender */
     struct queue_attr *attrs;

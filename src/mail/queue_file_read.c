@@ -22,7 +22,6 @@
 #include "vstream.h"
 #include "vstring.h"
 
-
 /* parse_time - "seconds.microseconds" (1-6 digits after the dot) */
 static int parse_time(const char *s, size_t len, long *sec, long *usec)
 {

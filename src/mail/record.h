@@ -32,13 +32,16 @@
  * writer in queue_file.c run):
  *
  *     file     = V envelope M *C X E
- *     envelope = any order of: exactly one T, exactly one S, any A,
+ *     envelope = any order of: one T, exactly one S, any A,
  *                R and D records
  *
  * In the RECORD_PROFILE_QUEUE profile (incoming, active, deferred, hold) at
  * least one R or D is required; in RECORD_PROFILE_SUBMIT (maildrop files and
  * the client->cleanup stream) zero recipients are allowed (sendmail -t:
- * cleanup takes them from the headers) and D is refused. Nothing may follow E.
+ * cleanup takes them from the headers), T is optional (at most one; cleanup
+ * stamps the arrival time when the client did not) and D is refused.
+ * Nothing may follow E. The client->cleanup stream starts with V too: a
+ * client speaking another version is refused at its first record.
  *
  * Errors are result codes (enum record_result), never messages of their own:
  * a reader refuses an unknown type, a length over the maximum, and a record

@@ -55,7 +55,7 @@ static const char *envelope_step(struct record_grammar *g, int type)
         g->rcpts++;
         break;
     case REC_MESSAGE:
-        if (g->times != 1)
+        if (g->times != 1 && g->profile == RECORD_PROFILE_QUEUE)
             why = "no time record";
         else if (g->senders != 1)
             why = "no sender record";

@@ -174,6 +174,9 @@ static void test_grammar_table(void)
         {"VTTSRMXE", RECORD_PROFILE_QUEUE, 0},  /* two times */
         {"VTSSRMXE", RECORD_PROFILE_QUEUE, 0},  /* two senders */
         {"VSRMXE", RECORD_PROFILE_QUEUE, 0},    /* no time */
+        {"VSRMXE", RECORD_PROFILE_SUBMIT, 1},   /* cleanup stamps it */
+        {"VTTSMXE", RECORD_PROFILE_SUBMIT, 0},  /* but at most one */
+        {"VTRMXE", RECORD_PROFILE_SUBMIT, 0},   /* no sender */
         {"VTRMXE", RECORD_PROFILE_QUEUE, 0},    /* no sender */
         {"VTSRMCRXE", RECORD_PROFILE_QUEUE, 0}, /* rcpt inside content */
         {"VTSRMXCE", RECORD_PROFILE_QUEUE, 0},  /* content after X */
