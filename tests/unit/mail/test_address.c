@@ -309,6 +309,53 @@ static void test_routing_tricks(void)
     CU_ASSERT(!address_dot_string_valid("a b", 3));
 }
 
+/* lcg - a fixed pseudo-random sequence, so failures reproduce */
+static unsigned lcg(unsigned *state)
+{
+    *state = *state * 1103515245u + 12345u;
+    return (*state >> 16) & 0x7fff;
+}
+
+static void test_random_inputs_property(void)
+{
+    static const char alphabet[] = "<>@.\"\\:,;()[] aZ9-_%!\t\x80=";
+    unsigned seed = 42;
+    char text[80];
+    struct address a, b;
+    struct address_list l;
+    const char *why;
+    size_t i, j, n, rest;
+    int accepted = 0, steps;
+
+    for (i = 0; i < 20000; i++) {
+        n = lcg(&seed) % sizeof(text);
+        for (j = 0; j < n; j++)
+            text[j] = alphabet[lcg(&seed) % (sizeof(alphabet) - 1)];
+        if (n > 1 && lcg(&seed) % 2) {
+            text[0] = '<';
+            text[n - 1] = '>';
+        }
+        /* whatever is accepted reparses from its canonical form */
+        if (address_parse_path(text, n, ADDRESS_FLAG_NULL, &a, &rest, &why) ==
+                0 &&
+            !a.is_null) {
+            accepted++;
+            CU_ASSERT_EQUAL(
+                address_parse_mailbox(a.mailbox, strlen(a.mailbox), &b, &why),
+                0);
+            CU_ASSERT_STRING_EQUAL(b.local, a.local);
+            CU_ASSERT_STRING_EQUAL(b.domain, a.domain);
+            CU_ASSERT(rest <= n);
+        }
+        address_list_init(&l, text, n);
+        for (steps = 0; steps < 100 && address_list_next(&l, &a, &why) == 1;
+             steps++)
+            CU_ASSERT(strlen(a.mailbox) <= ADDRESS_MAILBOX_MAX);
+        CU_ASSERT(steps < 100);
+    }
+    CU_ASSERT(accepted > 0);
+}
+
 static const struct testkit_case cases[] = {
     {"RFC 5321 paths good and bad", test_paths},
     {"path flags and bounds", test_path_flags},
@@ -316,5 +363,6 @@ static const struct testkit_case cases[] = {
     {"RFC 5322 header lists", test_header_lists},
     {"quote then parse round trip", test_quote_round_trip},
     {"routing tricks in the local part", test_routing_tricks},
+    {"random inputs: accepted paths reparse", test_random_inputs_property},
     {NULL, NULL}};
 TESTKIT_SUITE("address", NULL, NULL, cases);

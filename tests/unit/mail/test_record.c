@@ -273,9 +273,46 @@ static void test_writer_contract(void)
     CU_ASSERT_STRING_EQUAL(record_type_name('q'), "unknown");
 }
 
+static void test_parse_random_buffers(void)
+{
+    static const unsigned char types[] = "VTASRDMCXEQ";
+    unsigned char buf[64];
+    struct record_view rec;
+    unsigned seed = 7;
+    size_t i, j, n, pos, before;
+    int r, records = 0;
+
+    for (i = 0; i < 20000; i++) {
+        n = (seed = seed * 1103515245u + 12345u) >> 16 & 63;
+        for (j = 0; j < n; j++) {
+            seed = seed * 1103515245u + 12345u;
+            /* mostly small lengths and known types, so records do parse */
+            buf[j] = (unsigned char)(j % 5 == 0  ? types[(seed >> 16) % 11]
+                                     : j % 5 < 4 ? 0
+                                                 : (seed >> 16) % 12);
+        }
+        pos = 0;
+        do {
+            before = pos;
+            r = record_parse(buf, n, &pos, &rec);
+            if (r == RECORD_OK) {
+                records++;
+                CU_ASSERT(rec.payload + rec.len <= buf + n);
+                CU_ASSERT_EQUAL(pos, before + RECORD_HEADER_SIZE + rec.len);
+            } else {
+                CU_ASSERT_EQUAL(pos, before);
+            }
+        } while (r == RECORD_OK);
+        CU_ASSERT(pos <= n);
+    }
+    CU_ASSERT(records > 0);
+}
+
 static const struct testkit_case cases[] = {
     {"header encodes and decodes", test_header_round_trip},
     {"memory parser refuses bad input", test_parse_table},
+    {"memory parser stays in bounds on random input",
+     test_parse_random_buffers},
     {"stream round trip with offsets", test_stream_round_trip},
     {"stream reader refuses bad input", test_stream_refusals},
     {"grammar accepts and refuses", test_grammar_table},
