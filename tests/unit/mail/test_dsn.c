@@ -18,13 +18,22 @@ static const struct dsn_rcpt one_rcpt[] = {
 /* base_report - a complete failed-delivery report */
 static struct dsn_report base_report(void)
 {
-    struct dsn_report r = {
-        DSN_FAILED, DSN_RET_DEFAULT, "mail.example.org",
-        "MAILER-DAEMON@mail.example.org", "alice@example.org", "00AB12",
-        "env-1", "Sun, 29 Nov 2026 12:00:00 +0000",
-        "Sun, 29 Nov 2026 12:05:00 +0000", "<dsn.00AB12@mail.example.org>",
-        "00AB12.boundary/mail.example.org", original, sizeof(original) - 1,
-        1 << 20, one_rcpt, 1};
+    struct dsn_report r = {DSN_FAILED,
+                           DSN_RET_DEFAULT,
+                           "mail.example.org",
+                           "MAILER-DAEMON@mail.example.org",
+                           "alice@example.org",
+                           "00AB12",
+                           "env-1",
+                           "Sun, 29 Nov 2026 12:00:00 +0000",
+                           "Sun, 29 Nov 2026 12:05:00 +0000",
+                           "<dsn.00AB12@mail.example.org>",
+                           "00AB12.boundary/mail.example.org",
+                           original,
+                           sizeof(original) - 1,
+                           1 << 20,
+                           one_rcpt,
+                           1};
     return r;
 }
 
@@ -106,9 +115,9 @@ static void test_hostile_remote_reply_sanitised(void)
     evil.diagnostic = long_reply;
     CU_ASSERT_EQUAL_FATAL(dsn_write(out, &r), 0);
     CU_ASSERT(contains(out, "smtp; xxx"));
-    CU_ASSERT(strstr(vstring_str(out), "smtp; x") != 0
-              && strspn(strstr(vstring_str(out), "smtp; x") + 6, "x")
-                     == DSN_FIELD_MAX);
+    CU_ASSERT(strstr(vstring_str(out), "smtp; x") != 0 &&
+              strspn(strstr(vstring_str(out), "smtp; x") + 6, "x") ==
+                  DSN_FIELD_MAX);
     vstring_free(out);
 }
 
@@ -130,9 +139,11 @@ static void test_unusable_reports_refused(void)
 
 static const struct testkit_case cases[] = {
     {"failed report has RFC 3464 structure", test_failed_report_structure},
-    {"RET=HDRS and the size limit return headers only", test_ret_hdrs_and_size_limit},
+    {"RET=HDRS and the size limit return headers only",
+     test_ret_hdrs_and_size_limit},
     {"delay warning", test_delayed_subject},
-    {"hostile remote reply cannot inject fields", test_hostile_remote_reply_sanitised},
+    {"hostile remote reply cannot inject fields",
+     test_hostile_remote_reply_sanitised},
     {"unusable reports refused", test_unusable_reports_refused},
     {0, 0}};
 

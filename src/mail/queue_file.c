@@ -1,0 +1,249 @@
+/*
+ * queue_file.c - writing a queue file under the commit protocol, and the
+ * sweeper of incomplete files (see queue_file.h). The reader is in
+ * queue_file_read.c.
+ *
+ * Sits under cleanup (incoming/) and the setgid gate (maildrop/): the rename
+ * of "<id>.part" to "<id>" followed by the directory fsync is where
+ * responsibility for a message passes from the client to the queue.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fi_point.h"
+#include "msg.h"
+#include "mymalloc.h"
+#include "queue.h"
+#include "queue_file.h"
+#include "vstream.h"
+#include "vstring.h"
+
+#define CREATE_TRIES 10
+
+/* queue_file_free - release a writer's memory and stream */
+static void queue_file_free(struct queue_file *qf)
+{
+    if (qf->stream)
+        (void)vstream_close(qf->stream);
+    myfree(qf->root);
+    myfree(qf->queue);
+    myfree(qf->id);
+    myfree(qf->part_path);
+    myfree(qf->final_path);
+    myfree(qf);
+}
+
+/* open_part - exclusive create + flock; -1 to retry, -2 to give up */
+static int open_part(const char *path, mode_t mode, struct vstring *why)
+{
+    struct stat st;
+    int fd;
+
+    fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, mode);
+    if (fd < 0) {
+        vstring_sprintf(why, "create %s: %m", path);
+        return errno == EEXIST ? -1 : -2;
+    }
+    /* The sweeper may unlink between our open and our lock: it unlinks
+     * while holding the lock, so after we get it, a link count of 0 says
+     * so, and we start over with a new id. */
+    if (flock(fd, LOCK_EX) < 0 || fstat(fd, &st) < 0) {
+        vstring_sprintf(why, "lock %s: %m", path);
+        close(fd);
+        return -2;
+    }
+    if (st.st_nlink == 0) {
+        vstring_sprintf(why, "%s: removed by the sweeper", path);
+        close(fd);
+        return -1;
+    }
+    /* umask must not take away what the reader needs */
+    if (fchmod(fd, mode) < 0) {
+        vstring_sprintf(why, "chmod %s: %m", path);
+        close(fd);
+        (void)unlink(path);
+        return -2;
+    }
+    return fd;
+}
+
+/* queue_file_create - a new "<id>.part", locked, with its version record */
+struct queue_file *queue_file_create(const char *root, const char *queue,
+                                     mode_t mode, struct vstring *why)
+{
+    struct queue_file *qf = mymalloc(sizeof(*qf));
+    struct vstring *id = vstring_alloc(32);
+    struct vstring *path = vstring_alloc(100);
+    int fd = -1, tries;
+
+    memset(qf, 0, sizeof(*qf));
+    qf->root = mystrdup(root);
+    qf->queue = mystrdup(queue);
+    record_grammar_init(&qf->grammar, strcmp(queue, QUEUE_MAILDROP) == 0
+                                          ? RECORD_PROFILE_SUBMIT
+                                          : RECORD_PROFILE_QUEUE);
+    for (tries = 0; fd < 0 && tries < CREATE_TRIES; tries++) {
+        queue_id_new(id);
+        queue_path(path, root, queue, vstring_str(id));
+        vstring_append_str(path, QUEUE_PART_SUFFIX);
+        if ((fd = open_part(vstring_str(path), mode, why)) == -2)
+            break;
+    }
+    if (fd < 0)
+        goto fail;
+    FI_POINT("queue_file.create");
+    qf->id = mystrdup(vstring_str(id));
+    qf->part_path = mystrdup(vstring_str(path));
+    queue_path(path, root, queue, qf->id);
+    qf->final_path = mystrdup(vstring_str(path));
+    qf->stream = vstream_fdopen(fd, VSTREAM_WRITE);
+    (void)record_grammar_step(&qf->grammar, REC_VERSION);
+    if (record_put_str(qf->stream, REC_VERSION, RECORD_VERSION) < 0) {
+        vstring_sprintf(why, "write %s: %m", qf->part_path);
+        queue_file_abort(qf);
+        qf = 0;
+    }
+    goto out;
+fail:
+    queue_file_free(qf);
+    qf = 0;
+out:
+    vstring_free(id);
+    vstring_free(path);
+    return qf;
+}
+
+/* queue_file_put - append one grammar-checked record */
+int queue_file_put(struct queue_file *qf, int type, const void *data,
+                   size_t len)
+{
+    const char *refused;
+
+    if (type == REC_VERSION || type == REC_END)
+        msg_panic("queue_file_put: %s record is written by create/commit",
+                  record_type_name(type));
+    if ((refused = record_grammar_step(&qf->grammar, type)) != 0)
+        msg_panic("queue_file_put: %s: %s record refused: %s", qf->id,
+                  record_type_name(type), refused);
+    return record_put(qf->stream, type, data, len);
+}
+
+/* queue_file_put_str - append a record whose payload is a string */
+int queue_file_put_str(struct queue_file *qf, int type, const char *str)
+{
+    return queue_file_put(qf, type, str, strlen(str));
+}
+
+/* queue_file_id - the id of the file being written */
+const char *queue_file_id(const struct queue_file *qf)
+{
+    return qf->id;
+}
+
+/* queue_file_commit - end record, fsync, rename, directory fsync */
+int queue_file_commit(struct queue_file *qf, struct vstring *why)
+{
+    struct vstring *dir;
+    const char *refused;
+    int rc = -1;
+
+    if ((refused = record_grammar_step(&qf->grammar, REC_END)) != 0)
+        msg_panic("queue_file_commit: %s: incomplete file: %s", qf->id,
+                  refused);
+    dir = vstring_alloc(100);
+    if (record_put(qf->stream, REC_END, "", 0) < 0 ||
+        vstream_flush(qf->stream) < 0) {
+        vstring_sprintf(why, "write %s: %m", qf->part_path);
+        goto abort;
+    }
+    FI_POINT("queue_file.after_write");
+    if (vstream_fsync(qf->stream) < 0) {
+        vstring_sprintf(why, "fsync %s: %m", qf->part_path);
+        goto abort;
+    }
+    FI_POINT("queue_file.after_fsync");
+    if (queue_rename_noreplace(qf->part_path, qf->final_path) < 0) {
+        vstring_sprintf(why, "rename %s: %m", qf->part_path);
+        goto abort;
+    }
+    FI_POINT("queue_file.after_rename");
+    queue_dir_path(dir, qf->root, qf->queue);
+    if (queue_dir_fsync(vstring_str(dir), why) < 0)
+        goto out;
+    FI_POINT("queue_file.after_dir_fsync");
+    rc = 0;
+    goto out;
+abort:
+    (void)unlink(qf->part_path);
+out:
+    vstring_free(dir);
+    queue_file_free(qf);
+    return rc;
+}
+
+/* queue_file_abort - drop the incomplete file */
+void queue_file_abort(struct queue_file *qf)
+{
+    if (unlink(qf->part_path) < 0 && errno != ENOENT)
+        msg_warn("remove %s: %m", qf->part_path);
+    queue_file_free(qf);
+}
+
+/* sweep_one - remove one .part if nobody holds its lock; 1 if removed */
+static int sweep_one(const char *path)
+{
+    struct stat fst, lst;
+    int fd, removed = 0;
+
+    if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0)
+        return 0; /* committed or removed meanwhile, or not ours to open */
+    /* Locked: a writer is alive. Same dev/ino: the name is still this file
+     * (it may have been committed between our open and our lock). */
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0 && fstat(fd, &fst) == 0 &&
+        lstat(path, &lst) == 0 && fst.st_dev == lst.st_dev &&
+        fst.st_ino == lst.st_ino) {
+        if (unlink(path) == 0) {
+            msg_info("removed incomplete queue file %s", path);
+            removed = 1;
+        } else {
+            msg_warn("remove incomplete queue file %s: %m", path);
+        }
+    }
+    close(fd);
+    return removed;
+}
+
+/* queue_file_sweep - the successor discards incomplete work */
+int queue_file_sweep(const char *root, const char *queue, struct vstring *why)
+{
+    struct vstring *id = vstring_alloc(32);
+    struct vstring *path = vstring_alloc(100);
+    struct queue_scan scan;
+    int is_part, removed = 0;
+
+    if (queue_scan_open(&scan, root, queue, why) < 0) {
+        removed = -1;
+        goto out;
+    }
+    while (queue_scan_next(&scan, id, &is_part)) {
+        if (!is_part)
+            continue;
+        queue_path(path, root, queue, vstring_str(id));
+        vstring_append_str(path, QUEUE_PART_SUFFIX);
+        removed += sweep_one(vstring_str(path));
+    }
+    queue_scan_close(&scan);
+    if (removed > 0) {
+        queue_dir_path(path, root, queue);
+        if (queue_dir_fsync(vstring_str(path), why) < 0)
+            msg_warn("%s", vstring_str(why));
+    }
+out:
+    vstring_free(id);
+    vstring_free(path);
+    return removed;
+}

@@ -1,0 +1,174 @@
+/*
+ * queue_file.h - writing a queue file under the commit protocol, sweeping
+ * what dead writers left, and the ONE reader of queue files.
+ *
+ * Writing (cleanup into incoming/, the gate into maildrop/):
+ *
+ *   queue_file_create   new id; open "<queue>/<id>.part" with O_CREAT|O_EXCL,
+ *                       take an exclusive flock on it (held until the end),
+ *                       write the 'V' record
+ *   queue_file_put      append records; the record grammar is enforced here,
+ *                       so a writer cannot build a file the reader refuses
+ *   queue_file_commit   write 'E'; flush + fsync the file; rename
+ *                       "<id>.part" -> "<id>" without overwriting; fsync the
+ *                       directory.  Returning 0 is THE commit point: only
+ *                       then may cleanup answer OK to its client
+ *   queue_file_abort    unlink the .part file; nothing was handed over
+ *
+ * A file named "<id>.part" is incomplete by definition and no reader opens
+ * it. queue_file_sweep() removes every ".part" whose flock is free (its
+ * writer is gone): the successor discards incomplete work. The grammar
+ * profile follows the queue: maildrop files may carry no recipient
+ * (sendmail -t), files in other queues must carry one.
+ *
+ * Reading (pickup on maildrop/, qmgr on incoming/active/deferred/...):
+ * queue_file_read() opens "<queue>/<id>", checks the WHOLE file (version
+ * first, every record well formed, grammar, end record present, nothing
+ * after it) and returns its envelope: sender, attributes, recipients with
+ * their file offsets and done state, and where the content starts. A file
+ * that fails the check is moved to corrupt/ with a log line and is never
+ * delivered.
+ *
+ * Marking a recipient done rewrites its type byte 'R' -> 'D' at its offset
+ * and fsyncs: one byte, so a crash leaves either the old or the new byte.
+ *
+ * Fault injection: the steps carry FI_POINT("queue_file.<step>") markers
+ * (create, after_write, after_fsync, after_rename, after_dir_fsync,
+ * mark_done); they compile to nothing outside the fault build.
+ */
+#ifndef QUEUE_FILE_H
+#define QUEUE_FILE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "record.h"
+
+struct vstream;
+struct vstring;
+
+/* Bounds on what the reader keeps in memory for one message. */
+#define QUEUE_FILE_MAX_RCPTS 1000000
+#define QUEUE_FILE_MAX_ATTRS 10000
+
+/* A queue file being written. */
+struct queue_file {
+    char *root;
+    char *queue;
+    char *id;
+    char *part_path;  /* <root>/<queue>/<id>.part */
+    char *final_path; /* <root>/<queue>/<id> */
+    struct vstream *stream;
+    struct record_grammar grammar;
+};
+
+/*
+ * Starts a new file in queue with the given file mode (0600 for the private
+ * queues; the gate uses 0644 in the 1730 maildrop). NULL with why filled
+ * when the file cannot be created.
+ */
+struct queue_file *queue_file_create(const char *root, const char *queue,
+                                     mode_t mode, struct vstring *why);
+
+/*
+ * Appends one record. A record the grammar refuses here, or a 'V'/'E'
+ * (written by create/commit), is a caller bug: msg_panic. -1 on a write
+ * error (the commit will fail too).
+ */
+int queue_file_put(struct queue_file *qf, int type, const void *data,
+                   size_t len);
+int queue_file_put_str(struct queue_file *qf, int type, const char *str);
+
+/* The id of the file being written. */
+const char *queue_file_id(const struct queue_file *qf);
+
+/*
+ * Commits and frees qf. 0: the file is complete, durable and visible under
+ * its final name. -1 (why filled): the .part file was removed and nothing
+ * was committed -- except when only the final directory fsync failed, in
+ * which case the file may survive a crash (the client then retries: the
+ * documented duplicate window).
+ */
+int queue_file_commit(struct queue_file *qf, struct vstring *why);
+
+/* Removes the .part file and frees qf. */
+void queue_file_abort(struct queue_file *qf);
+
+/*
+ * Removes every "<id>.part" in queue whose writer is gone (flock free).
+ * Returns how many were removed, or -1 when the queue cannot be listed.
+ */
+int queue_file_sweep(const char *root, const char *queue, struct vstring *why);
+
+/* ---- reading ------------------------------------------------------------ */
+
+struct queue_rcpt {
+    char *address;
+    char *notify;
+    char *orcpt;
+    off_t offset; /* of the record's type byte */
+    int done;     /* 1 for a 'D' record */
+};
+
+struct queue_attr {
+    char *name;
+    char *value;
+};
+
+struct queue_message {
+    char *root;
+    char *queue;
+    char *id;
+    struct vstream *stream; /* the open file */
+    long arrival_sec;       /* 0 when a maildrop file had no T */
+    long arrival_usec;
+    char *sender; /* "" for the null sender */
+    struct queue_attr *attrs;
+    size_t attr_count;
+    struct queue_rcpt *rcpts;
+    size_t rcpt_count;
+    off_t content_offset; /* first record after 'M' */
+    off_t content_size;   /* sum of 'C' payloads */
+    off_t file_size;
+};
+
+#define QUEUE_FILE_OK 0
+#define QUEUE_FILE_GONE 1    /* no such file (another process took it) */
+#define QUEUE_FILE_CORRUPT 2 /* refused and moved to corrupt/ */
+#define QUEUE_FILE_ERROR 3   /* I/O or environment error; file left alone */
+
+#define QUEUE_FILE_RDONLY 0
+#define QUEUE_FILE_RDWR 1 /* needed to mark recipients done */
+
+/*
+ * Opens and checks <root>/<queue>/<id>. On QUEUE_FILE_OK *msgp is the
+ * message (free with queue_message_free); otherwise *msgp is NULL and why
+ * says what happened. Contract: queue name and id valid.
+ */
+int queue_file_read(const char *root, const char *queue, const char *id,
+                    int flags, struct queue_message **msgp,
+                    struct vstring *why);
+
+void queue_message_free(struct queue_message *m);
+
+/* Positions the message's stream at the first content record. */
+int queue_message_rewind(struct queue_message *m);
+
+/*
+ * Reads the next content chunk into chunk: 1, 0 at the end of content,
+ * -1 on an I/O error or a file that changed under us.
+ */
+int queue_message_next_chunk(struct queue_message *m, struct vstring *chunk);
+
+/*
+ * Marks the recipient record at offset done ('R' -> 'D') and fsyncs fd.
+ * Already 'D' is success. -1 (why filled) when the byte there is neither,
+ * or on an I/O error.
+ */
+int queue_file_mark_done(int fd, off_t offset, struct vstring *why);
+
+/* Same, for recipient index i of an open message (opened QUEUE_FILE_RDWR). */
+int queue_message_mark_done(struct queue_message *m, size_t i,
+                            struct vstring *why);
+
+#endif
