@@ -129,7 +129,7 @@ int main(int argc, char **argv)
         msg_fatal("%s", vstring_str(why));
     if (check)
         exit(0);
-    setup_logging(argv[0], debug);
+    setup_logging(argv[0], 1);  /* start-up errors also reach the terminal */
     if (geteuid() == 0 && *mail_conf_str("mail_owner") == 0)
         msg_warn("running as root with mail_owner empty: every daemon runs "
                  "as root");
@@ -138,6 +138,7 @@ int main(int argc, char **argv)
     make_dir(MASTER_PRIVATE_DIR, 0700);
     make_dir(MASTER_PUBLIC_DIR, 0755);
     lock_pid_file();
+    setup_logging(argv[0], debug);
     master_serv_start_all(&table);
     master_table_free(&table);
     master_write_status_file();
