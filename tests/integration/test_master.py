@@ -188,6 +188,17 @@ class MasterTest(unittest.TestCase):
         self.assertIn("master.cf:2: type must be inet, unix or fifo",
                       check.stderr)
 
+    @unittest.skipUnless(os.geteuid() == 0, "needs root")
+    def test_root_children_drop_privileges_and_chroot(self):
+        inst = self.instance(["probe unix n y y - 2 probe"],
+                             mail_owner="nobody")
+        pid, _ = reply_pid(inst.talk_unix("probe", "x"))
+        with open(f"/proc/{pid}/status") as f:
+            status = dict(l.split(":", 1) for l in f.read().splitlines())
+        self.assertEqual(status["Uid"].split()[0], "65534")
+        self.assertEqual(status["Groups"].split(), ["65534"])
+        self.assertEqual(os.readlink(f"/proc/{pid}/root"), inst.queue)
+
     def test_sluice_config_provenance(self):
         inst = Instance(main={"max_use": "7"})
         self.addCleanup(inst.close)
