@@ -100,8 +100,8 @@ const char *mail_table_lookup_domain(const struct dict *d, const char *domain,
 {
     const char *value = dict_lookup(d, domain);
     const char *dot;
-    enum mail_table_key kind = value ? MAIL_TABLE_KEY_DOMAIN
-                                     : MAIL_TABLE_KEY_NONE;
+    enum mail_table_key kind =
+        value ? MAIL_TABLE_KEY_DOMAIN : MAIL_TABLE_KEY_NONE;
 
     for (dot = strchr(domain, '.'); value == 0 && dot && dot[1];
          dot = strchr(dot + 1, '.')) {

@@ -9,7 +9,8 @@
  *
  *   1. user+ext@domain   MAIL_TABLE_KEY_ADDRESS
  *   2. user@domain       MAIL_TABLE_KEY_ADDRESS_NOEXT  (only with an extension)
- *   3. user+ext          MAIL_TABLE_KEY_LOCAL          (only for a local domain)
+ *   3. user+ext          MAIL_TABLE_KEY_LOCAL          (only for a local
+ * domain)
  *   4. user              MAIL_TABLE_KEY_LOCAL_NOEXT    (local, with extension)
  *   5. @domain           MAIL_TABLE_KEY_DOMAIN
  *

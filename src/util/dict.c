@@ -217,9 +217,8 @@ static int read_file(const char *path, size_t max, struct vstring *data,
     }
     vstring_reset(data);
     vstring_reserve(data, (size_t)st->st_size + 1);
-    while (data->len <= max
-           && (n = read(fd, data->data + data->len, data->cap - data->len - 1))
-                  > 0) {
+    while (data->len <= max && (n = read(fd, data->data + data->len,
+                                         data->cap - data->len - 1)) > 0) {
         data->len += (size_t)n;
         data->data[data->len] = 0;
         if (data->cap - data->len - 1 == 0)
@@ -246,9 +245,9 @@ static int load_path(struct dict *d, struct vstring *why)
     struct stat st;
     int ret = -1;
 
-    if (read_file(d->path, d->limits.file_max, data, &st, why) == 0
-        && dict_load_buffer(d, d->path, vstring_str(data), vstring_len(data),
-                            why) == 0) {
+    if (read_file(d->path, d->limits.file_max, data, &st, why) == 0 &&
+        dict_load_buffer(d, d->path, vstring_str(data), vstring_len(data),
+                         why) == 0) {
         d->dev = st.st_dev;
         d->ino = st.st_ino;
         d->size = st.st_size;
@@ -286,9 +285,9 @@ int dict_refresh(struct dict *d, struct vstring *why)
         vstring_sprintf(why, "%s: stat: %s", d->path, strerror(errno));
         return -1;
     }
-    if (st.st_dev == d->dev && st.st_ino == d->ino && st.st_size == d->size
-        && st.st_mtim.tv_sec == d->mtime.tv_sec
-        && st.st_mtim.tv_nsec == d->mtime.tv_nsec)
+    if (st.st_dev == d->dev && st.st_ino == d->ino && st.st_size == d->size &&
+        st.st_mtim.tv_sec == d->mtime.tv_sec &&
+        st.st_mtim.tv_nsec == d->mtime.tv_nsec)
         return 0;
     return load_path(d, why) < 0 ? -1 : 1;
 }

@@ -34,14 +34,14 @@ struct vstring;
 struct dict_entry;
 
 struct dict {
-    char *path;                 /* NULL for a table built from a buffer */
+    char *path; /* NULL for a table built from a buffer */
     enum dict_syntax syntax;
-    int flags;                  /* DICT_FLAG_* */
+    int flags; /* DICT_FLAG_* */
     struct dict_limits limits;
     struct dict_entry **buckets;
-    size_t nbuckets;            /* a power of two */
+    size_t nbuckets; /* a power of two */
     size_t count;
-    size_t duplicates;          /* keys ignored because seen before */
+    size_t duplicates; /* keys ignored because seen before */
     /* what the loaded file was, to notice a change and to check owners */
     dev_t dev;
     ino_t ino;

@@ -10,11 +10,11 @@
 #include "vstring.h"
 
 const struct dict_limits dict_default_limits = {
-    4096,              /* line_max */
-    256,               /* key_max */
-    4000,              /* value_max */
-    100000,            /* entry_max */
-    16 * 1024 * 1024,  /* file_max */
+    4096,             /* line_max */
+    256,              /* key_max */
+    4000,             /* value_max */
+    100000,           /* entry_max */
+    16 * 1024 * 1024, /* file_max */
 };
 
 /* is_blank - SP or HT, the only blanks tables know */
@@ -91,8 +91,10 @@ int dict_reader_next(struct dict_reader *r, struct vstring *line,
             if (p == s && have)
                 break; /* the next entry starts here: leave it for next time */
             if (p > s && !have) {
-                vstring_sprintf(why, "%zu: continuation line without an "
-                                "entry before it", r->lineno + 1);
+                vstring_sprintf(why,
+                                "%zu: continuation line without an "
+                                "entry before it",
+                                r->lineno + 1);
                 return -1;
             }
             if (have && vstring_len(line) + 1 + (e - p) > r->line_max) {

@@ -43,11 +43,11 @@ enum dict_syntax { DICT_SYNTAX_SPACE, DICT_SYNTAX_COLON };
 #define DICT_FLAG_FOLD_KEYS (1 << 0) /* lower-case keys (and lookups) */
 
 struct dict_limits {
-    size_t line_max;    /* physical and logical line, bytes */
-    size_t key_max;     /* bytes */
-    size_t value_max;   /* bytes */
-    size_t entry_max;   /* entries in one table */
-    size_t file_max;    /* bytes in one file */
+    size_t line_max;  /* physical and logical line, bytes */
+    size_t key_max;   /* bytes */
+    size_t value_max; /* bytes */
+    size_t entry_max; /* entries in one table */
+    size_t file_max;  /* bytes in one file */
 };
 
 /* The defaults: dict_line_max 4096, dict_key_max 256, dict_value_max 4000,
@@ -55,10 +55,10 @@ struct dict_limits {
 extern const struct dict_limits dict_default_limits;
 
 struct dict_reader {
-    const char *buf;         /* the text, not NUL-terminated */
+    const char *buf; /* the text, not NUL-terminated */
     size_t len;
-    size_t pos;              /* next byte to read */
-    size_t lineno;           /* number of the last physical line read */
+    size_t pos;    /* next byte to read */
+    size_t lineno; /* number of the last physical line read */
     size_t line_max;
 };
 

@@ -18,21 +18,38 @@ struct keys_case {
 
 static const struct keys_case keys_cases[] = {
     {"user@example.org", 0, "+", {"user@example.org", "@example.org", 0}, 0},
-    {"user@example.org", 1, "+",
-     {"user@example.org", "user", "@example.org", 0}, 0},
-    {"user+box@example.org", 1, "+",
+    {"user@example.org",
+     1,
+     "+",
+     {"user@example.org", "user", "@example.org", 0},
+     0},
+    {"user+box@example.org",
+     1,
+     "+",
      {"user+box@example.org", "user@example.org", "user+box", "user",
       "@example.org", 0},
      "box"},
-    {"user+box@example.org", 0, "+",
-     {"user+box@example.org", "user@example.org", "@example.org", 0}, "box"},
-    {"user-a+b@h", 1, "+-", {"user-a+b@h", "user@h", "user-a+b", "user", "@h",
-                             0}, "a+b"},
+    {"user+box@example.org",
+     0,
+     "+",
+     {"user+box@example.org", "user@example.org", "@example.org", 0},
+     "box"},
+    {"user-a+b@h",
+     1,
+     "+-",
+     {"user-a+b@h", "user@h", "user-a+b", "user", "@h", 0},
+     "a+b"},
     {"+lead@h", 1, "+", {"+lead@h", "+lead", "@h", 0}, 0},
-    {"user+box@example.org", 1, 0,
-     {"user+box@example.org", "user+box", "@example.org", 0}, 0},
+    {"user+box@example.org",
+     1,
+     0,
+     {"user+box@example.org", "user+box", "@example.org", 0},
+     0},
     {"postmaster", 0, "+", {"postmaster", 0}, 0},
-    {"\"a@b\"@example.org", 0, "", {"\"a@b\"@example.org", "@example.org", 0},
+    {"\"a@b\"@example.org",
+     0,
+     "",
+     {"\"a@b\"@example.org", "@example.org", 0},
      0},
     {"user@", 1, "", {"user@", "user", 0}, 0},
     {"", 1, "+", {0}, 0},
@@ -83,7 +100,8 @@ static void test_lookup_first_match(void)
         mail_table_lookup_addr(d, "user@other.test", 1, "+", &m),
         "specific-local");
     CU_ASSERT_EQUAL(m, MAIL_TABLE_KEY_LOCAL);
-    CU_ASSERT_PTR_NULL(mail_table_lookup_addr(d, "user@other.test", 0, "+", &m));
+    CU_ASSERT_PTR_NULL(
+        mail_table_lookup_addr(d, "user@other.test", 0, "+", &m));
     CU_ASSERT_EQUAL(m, MAIL_TABLE_KEY_NONE);
     CU_ASSERT_STRING_EQUAL(
         mail_table_lookup_addr(d, "bob@example.org", 0, "+", &m), "catchall");

@@ -19,9 +19,9 @@ struct load_case {
     const char *text;
     enum dict_syntax syntax;
     int flags;
-    const char *key;     /* looked up after a good load */
-    const char *value;   /* expected value, NULL for "not found" */
-    const char *error;   /* expected reason (substring), NULL for success */
+    const char *key;   /* looked up after a good load */
+    const char *value; /* expected value, NULL for "not found" */
+    const char *error; /* expected reason (substring), NULL for success */
 };
 
 static const struct load_case load_cases[] = {
@@ -34,8 +34,8 @@ static const struct load_case load_cases[] = {
     {"# comment\n\n   \nk v", DICT_SYNTAX_SPACE, 0, "k", "v", 0},
     {"k v # not a comment\n", DICT_SYNTAX_SPACE, 0, "k", "v # not a comment",
      0},
-    {"list: a,\n  b,\n# between\n\tc\nnext: d\n", DICT_SYNTAX_COLON, 0,
-     "list", "a, b, c", 0},
+    {"list: a,\n  b,\n# between\n\tc\nnext: d\n", DICT_SYNTAX_COLON, 0, "list",
+     "a, b, c", 0},
     {"list: a,\n  b,\nnext: d\n", DICT_SYNTAX_COLON, 0, "next", "d", 0},
     {"  # indented comment\nk v\n", DICT_SYNTAX_SPACE, 0, "k", "v", 0},
     {"Alice@Example.ORG x\n", DICT_SYNTAX_SPACE, DICT_FLAG_FOLD_KEYS,
@@ -73,8 +73,7 @@ static void test_load_table(void)
             CU_ASSERT_EQUAL(rc, -1);
             CU_ASSERT_PTR_NOT_NULL(strstr(vstring_str(why), c->error));
             if (strstr(vstring_str(why), c->error) == 0)
-                fprintf(stderr, "case %s: got %s\n", c->text,
-                        vstring_str(why));
+                fprintf(stderr, "case %s: got %s\n", c->text, vstring_str(why));
         } else {
             const char *v;
 
@@ -113,8 +112,9 @@ static void test_bounds(void)
     for (i = 0; cases[i].text; i++) {
         struct dict *d = dict_create(DICT_SYNTAX_SPACE, 0, &lim);
 
-        CU_ASSERT_EQUAL(dict_load_buffer(d, "t", cases[i].text,
-                                         strlen(cases[i].text), why), -1);
+        CU_ASSERT_EQUAL(
+            dict_load_buffer(d, "t", cases[i].text, strlen(cases[i].text), why),
+            -1);
         CU_ASSERT_PTR_NOT_NULL(strstr(vstring_str(why), cases[i].error));
         dict_free(d);
     }
@@ -149,8 +149,8 @@ static void test_many_entries(void)
     for (i = 0; i < 5000; i++)
         vstring_sprintf_append(text, "user%d value%d\n", i, i * 7);
     vstring_sprintf_append(text, "user17 duplicate\n");
-    CU_ASSERT_EQUAL_FATAL(dict_load_buffer(d, "t", vstring_str(text),
-                                           vstring_len(text), why), 0);
+    CU_ASSERT_EQUAL_FATAL(
+        dict_load_buffer(d, "t", vstring_str(text), vstring_len(text), why), 0);
     CU_ASSERT_EQUAL(dict_count(d), 5000);
     CU_ASSERT_EQUAL(dict_duplicates(d), 1);
     for (i = 0; i < 5000; i++) {
@@ -204,7 +204,8 @@ static void test_file_and_refresh(void)
     /* a broken edit: the old content stays, the reason names the line */
     write_file(path, "a 3\nb\n");
     CU_ASSERT_EQUAL(dict_refresh(d, why), -1);
-    CU_ASSERT_PTR_NOT_NULL(strstr(vstring_str(why), "virtual:2: missing value"));
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(vstring_str(why), "virtual:2: missing value"));
     CU_ASSERT_STRING_EQUAL(dict_lookup(d, "a"), "2");
     unlink(path);
     CU_ASSERT_EQUAL(dict_refresh(d, why), -1);
