@@ -312,6 +312,22 @@ const char *dict_lookup(const struct dict *d, const char *key)
     return e ? e->value : 0;
 }
 
+/* dict_iter_next - the next entry of a walk; 0 at the end */
+int dict_iter_next(const struct dict *d, struct dict_iter *it, const char **key,
+                   const char **value)
+{
+    const struct dict_entry *e = it->entry ? it->entry->next : 0;
+
+    while (e == 0 && it->bucket < d->nbuckets)
+        e = d->buckets[it->bucket++];
+    it->entry = e;
+    if (e == 0)
+        return 0;
+    *key = e->key;
+    *value = e->value;
+    return 1;
+}
+
 /* dict_free - release a table */
 void dict_free(struct dict *d)
 {

@@ -90,6 +90,17 @@ static inline size_t dict_duplicates(const struct dict *d)
     return d->duplicates;
 }
 
+/* Walking every entry (in no particular order) without a callback:
+ *     struct dict_iter it = {0, 0};
+ *     while (dict_iter_next(d, &it, &key, &value)) ...
+ * The table must not be loaded again during the walk. */
+struct dict_iter {
+    size_t bucket;
+    const struct dict_entry *entry;
+};
+int dict_iter_next(const struct dict *d, struct dict_iter *it, const char **key,
+                   const char **value);
+
 void dict_free(struct dict *d);
 
 #endif
