@@ -34,7 +34,7 @@ static const char *take_next(struct cursor *c)
     return c->next < c->argc ? c->argv[c->next++] : 0;
 }
 
-/* opt_flag - -t, -i, -v, -I and the flags that are ignored */
+/* opt_flag - options accepted and ignored (-U -G -n -m -h -L -A -O) */
 static int opt_flag(struct sendmail_args *a, const char *value,
                     struct cursor *c, struct vstring *why)
 {
@@ -42,6 +42,7 @@ static int opt_flag(struct sendmail_args *a, const char *value,
     return 0;
 }
 
+/* opt_t - -t: recipients from the headers */
 static int opt_t(struct sendmail_args *a, const char *v, struct cursor *c,
                  struct vstring *why)
 {
@@ -50,6 +51,7 @@ static int opt_t(struct sendmail_args *a, const char *v, struct cursor *c,
     return 0;
 }
 
+/* opt_i - -i, -oi: a lone "." is data */
 static int opt_i(struct sendmail_args *a, const char *v, struct cursor *c,
                  struct vstring *why)
 {
@@ -58,6 +60,7 @@ static int opt_i(struct sendmail_args *a, const char *v, struct cursor *c,
     return 0;
 }
 
+/* opt_v - -v: more verbose */
 static int opt_v(struct sendmail_args *a, const char *v, struct cursor *c,
                  struct vstring *why)
 {
@@ -66,6 +69,7 @@ static int opt_v(struct sendmail_args *a, const char *v, struct cursor *c,
     return 0;
 }
 
+/* opt_I - -I: newaliases */
 static int opt_I(struct sendmail_args *a, const char *v, struct cursor *c,
                  struct vstring *why)
 {
@@ -92,6 +96,7 @@ static int opt_f(struct sendmail_args *a, const char *v, struct cursor *c,
     return 0;
 }
 
+/* opt_F - -F: full name for From: */
 static int opt_F(struct sendmail_args *a, const char *v, struct cursor *c,
                  struct vstring *why)
 {
