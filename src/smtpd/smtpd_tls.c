@@ -105,7 +105,23 @@ static int ssl_wait(struct smtpd_tls_conn *c, int fd, int r)
     }
 }
 
-/* tls_read - vstream read function over TLS */
+/* tls_io_result - map a failed SSL_read/SSL_write to what vstream expects:
+ * -1 with EAGAIN when the stream should wait for `own` readiness itself,
+ * otherwise wait here for the other direction and retry (1), or fail */
+static int tls_io_result(struct smtpd_tls_conn *c, int fd, int r, int own)
+{
+    int e = SSL_get_error(c->ssl, r);
+
+    if ((e == SSL_ERROR_WANT_READ && own == 0) ||
+        (e == SSL_ERROR_WANT_WRITE && own == 1)) {
+        errno = EAGAIN;
+        return -1;
+    }
+    return ssl_wait(c, fd, r) == 0 ? 1 : -1;
+}
+
+/* tls_read - vstream read function over TLS (vstream.h: called without
+ * waiting; EAGAIN asks the stream to wait under its deadline) */
 static ssize_t tls_read(void *ctx, int fd, void *buf, size_t len)
 {
     struct smtpd_tls_conn *c = ctx;
@@ -116,8 +132,10 @@ static ssize_t tls_read(void *ctx, int fd, void *buf, size_t len)
         n = SSL_read(c->ssl, buf, len > INT32_MAX ? INT32_MAX : (int)len);
         if (n > 0)
             return n;
-        if (ssl_wait(c, fd, n) < 0)
-            return errno == 0 ? 0 : -1;
+        if (SSL_get_error(c->ssl, n) == SSL_ERROR_ZERO_RETURN)
+            return 0;
+        if (tls_io_result(c, fd, n, 0) < 0)
+            return -1;
     }
 }
 
@@ -132,7 +150,7 @@ static ssize_t tls_write(void *ctx, int fd, void *buf, size_t len)
         n = SSL_write(c->ssl, buf, len > INT32_MAX ? INT32_MAX : (int)len);
         if (n > 0)
             return n;
-        if (ssl_wait(c, fd, n) < 0) {
+        if (tls_io_result(c, fd, n, 1) < 0) {
             if (errno == 0)
                 errno = EPIPE;
             return -1;
@@ -185,7 +203,7 @@ const char *smtpd_tls_describe(const struct smtpd_tls_conn *conn)
 /* smtpd_tls_stop - close_notify (best effort) and free */
 void smtpd_tls_stop(struct smtpd_tls_conn *conn, struct vstream *stream)
 {
-    (void)stream;
+    vstream_set_io(stream, 0, 0, 0);
     ERR_clear_error();
     SSL_shutdown(conn->ssl);
     SSL_free(conn->ssl);

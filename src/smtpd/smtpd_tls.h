@@ -11,9 +11,11 @@
  * any buffered plaintext (vstream_discard_input) before calling it: the
  * session does this right after its "220 2.0.0 Ready to start TLS".
  *
- * The descriptor is switched to non-blocking mode; the TLS read and write
- * functions wait themselves (poll with the deadline) and fail with errno
- * ETIMEDOUT when it passes.
+ * The descriptor is switched to non-blocking mode. As vstream.h asks, the
+ * TLS read and write functions are called without waiting; when OpenSSL
+ * wants the same direction they return -1 with EAGAIN and the stream waits
+ * under its deadline; when it wants the other one (a read that must write,
+ * as after a key update) they wait themselves with the same deadline.
  *
  * Errors: smtpd_tls_server_create returns NULL and smtpd_tls_start returns
  * NULL, each with a reason in *why (OpenSSL's error queue, flattened).
@@ -37,8 +39,8 @@ struct smtpd_tls_conn *smtpd_tls_start(struct smtpd_tls_server *server,
                                        struct vstring *why);
 /* "TLSv1.3 with cipher TLS_AES_256_GCM_SHA384" for logs and Received:. */
 const char *smtpd_tls_describe(const struct smtpd_tls_conn *conn);
-/* Sends close_notify and frees the connection; the stream must not be
- * read or written through TLS afterwards (it is about to be closed). */
+/* Sends close_notify (best effort), puts the plain I/O functions back under
+ * the stream and frees the connection; the stream is about to be closed. */
 void smtpd_tls_stop(struct smtpd_tls_conn *conn, struct vstream *stream);
 
 #endif

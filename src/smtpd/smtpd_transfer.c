@@ -9,6 +9,7 @@
 
 #include "mymalloc.h"
 #include "smtpd_data.h"
+#include "smtpd_reply.h"
 #include "smtpd_session_int.h"
 #include "smtpd_tls.h"
 #include "vstream.h"
@@ -70,16 +71,28 @@ static int begin_message(struct smtpd_session *s)
     return SMTPD_BACKEND_OK;
 }
 
-/* backend_fail_reply - answer a begin/commit that did not succeed */
+/* backend_fail_reply - answer a begin/commit that did not succeed; a reason
+ * that starts with an enhanced code of the right class keeps its code
+ * (mail_proto.h: "4.3.0 queue file write error") */
 static void backend_fail_reply(struct smtpd_session *s, int r)
 {
-    const char *why = vstring_len(s->why) ? vstring_str(s->why)
-                                          : "queue file write error";
+    int code = r == SMTPD_BACKEND_REJECT ? 554 : 451;
+    const char *dsn = r == SMTPD_BACKEND_REJECT ? "5.7.1" : "4.3.0";
+    const char *why = vstring_str(s->why);
+    const char *sp = strchr(why, ' ');
+    char own[16];
 
-    if (r == SMTPD_BACKEND_REJECT)
-        smtpd_reply(s, 1, 554, "5.7.1", "Error: %s", why);
-    else
-        smtpd_reply(s, 0, 451, "4.3.0", "Error: %s", why);
+    if (sp != 0 && (size_t)(sp - why) < sizeof(own)) {
+        memcpy(own, why, (size_t)(sp - why));
+        own[sp - why] = 0;
+        if (smtpd_reply_dsn_ok(code, own)) {
+            dsn = own;
+            why = sp + 1;
+        }
+    }
+    if (*why == 0)
+        why = "queue file write error";
+    smtpd_reply(s, code >= 500, code, dsn, "Error: %s", why);
 }
 
 /* finish_message - reply for the content's errors, or commit */
