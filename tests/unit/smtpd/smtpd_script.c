@@ -159,9 +159,14 @@ static void collect(int fd, struct script_result *res)
         *end = 0;
         if (strlen(line) >= 4 && line[3] == '-')
             continue;
-        if (res->nreplies < SCRIPT_MAX_REPLIES)
-            snprintf(res->replies[res->nreplies++], sizeof(res->replies[0]),
-                     "%s", line);
+        if (res->nreplies < SCRIPT_MAX_REPLIES) {
+            size_t k = strlen(line);
+
+            if (k >= sizeof(res->replies[0]))
+                k = sizeof(res->replies[0]) - 1;
+            memcpy(res->replies[res->nreplies], line, k);
+            res->replies[res->nreplies++][k] = 0;
+        }
     }
 }
 
