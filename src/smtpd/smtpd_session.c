@@ -147,6 +147,7 @@ static int read_command(struct smtpd_session *s, size_t *textlen)
         return 0;
     }
     if (r == VSTREAM_TIMEOUT) {
+        vstream_clear_error(s->stream); /* so that the 421 can be sent */
         smtpd_reply(s, 0, 421, "4.4.2", "%s Error: timeout exceeded",
                     s->cfg->myhostname);
         smtpd_session_end(s, SMTPD_SESSION_TIMEOUT);

@@ -130,6 +130,7 @@ static void finish_message(struct smtpd_session *s, unsigned errors)
 static void read_failed(struct smtpd_session *s, int r)
 {
     if (r == VSTREAM_TIMEOUT) {
+        vstream_clear_error(s->stream); /* so that the 421 can be sent */
         smtpd_reply(s, 0, 421, "4.4.2", "%s Error: timeout exceeded",
                     s->cfg->myhostname);
         smtpd_session_end(s, SMTPD_SESSION_TIMEOUT);
