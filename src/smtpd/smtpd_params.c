@@ -108,6 +108,7 @@ long smtpd_xtext_decode(const char *in, size_t len, char *out, size_t size)
 static int mail_size(const struct token *t, struct smtpd_mail_params *p)
 {
     size_t i;
+    unsigned d;
     unsigned long long v = 0;
 
     if (t->val == 0 || t->val_len > SMTPD_SIZE_DIGITS)
@@ -115,9 +116,10 @@ static int mail_size(const struct token *t, struct smtpd_mail_params *p)
     for (i = 0; i < t->val_len; i++) {
         if (t->val[i] < '0' || t->val[i] > '9')
             return -1;
-        if (v > (~0ULL - 9) / 10)
+        d = (unsigned)(t->val[i] - '0');
+        if (v > (~0ULL - d) / 10)
             return -1;
-        v = v * 10 + (unsigned)(t->val[i] - '0');
+        v = v * 10 + d;
     }
     p->has_size = 1;
     p->size = v;
