@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "msg.h"
 #include "mymalloc.h"
 #include "smtpd_relay.h"
 #include "smtpd_session_int.h"
@@ -313,6 +314,8 @@ void smtpd_cmd_starttls(struct smtpd_session *s, const char *args,
     s->tls = smtpd_tls_start(s->cfg->tls, s->stream, s->cfg->timeout,
                              s->why);
     if (s->tls == 0) {
+        msg_warn("STARTTLS from %s: %s", s->client->addr,
+                 vstring_str(s->why));
         smtpd_session_end(s, SMTPD_SESSION_IO);
         return;
     }
