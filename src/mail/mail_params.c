@@ -91,6 +91,107 @@ const struct mail_param mail_param_table[] = {
      "free bytes the queue file system must keep; below, mail is refused "
      "with 452", 0},
 
+    /* Lookup tables, aliases and message limits (dict, aliases, cleanup). */
+    {"dict_line_max", "4096", "longest line of a lookup table file", 0},
+    {"dict_key_max", "256", "longest key of a lookup table", 0},
+    {"dict_value_max", "4000", "longest value of a lookup table", 0},
+    {"dict_entry_max", "100000", "most entries in one lookup table", 0},
+    {"dict_file_max", "16777216", "largest lookup table file, in bytes", 0},
+    {"aliases_depth_max", "20", "deepest nesting of aliases and :include:", 0},
+    {"aliases_target_max", "1000", "most final targets of one expansion", 0},
+    {"aliases_include_size_max", "1048576",
+     "largest :include: or .forward file, in bytes", 0},
+    {"line_length_limit", "2048",
+     "longest line of a message, in bytes (5.6.0 beyond)", 0},
+    {"header_size_limit", "102400",
+     "longest header field, folded lines included (5.6.0 beyond)", 0},
+    {"header_count_limit", "1000", "most header fields in a message", 0},
+    {"recipient_limit", "10000",
+     "most recipients of one message (sendmail -t, cleanup)", 0},
+    {"sendmail_rcpt_max", "10000", "most recipients on sendmail's command line",
+     0},
+    {"sendmail_arg_max", "4096", "longest sendmail command-line argument", 0},
+
+    /* Inter-process communication (every daemon). */
+    {"ipc_timeout", "300s",
+     "deadline for each read or write between two daemons", 0},
+
+    /* cleanup. */
+    {"canonical_maps", "",
+     "table file rewriting sender and header addresses (empty = none)", 0},
+    {"virtual_alias_maps", "",
+     "table file rewriting recipients to other addresses (empty = none)", 0},
+
+    /* pickup and the setgid gate. */
+
+    /* qmgr. */
+    {"queue_run_delay", "300s", "how often qmgr scans deferred/", 0},
+    {"minimal_backoff_time", "300s",
+     "least time before a deferred message is tried again", 0},
+    {"maximal_backoff_time", "4000s",
+     "most time before a deferred message is tried again", 0},
+    {"maximal_queue_lifetime", "5d",
+     "age after which a deferred message is bounced", 0},
+    {"delay_warning_time", "4h",
+     "age at which the sender is told a message is delayed (0 = never)", 0},
+    {"default_destination_concurrency_limit", "20",
+     "parallel deliveries to one destination", 0},
+    {"qmgr_message_active_limit", "10000",
+     "most messages qmgr keeps in memory (active/)", 0},
+
+    /* resolve. */
+    {"relayhost", "",
+     "host[:port] that receives all non-local mail (empty = MX lookup)", 0},
+    {"relay_domains", "", "domains this host relays for from anywhere", 0},
+    {"transport_maps", "",
+     "table file: domain -> transport:nexthop (e.g. smtp:[127.0.0.1]:2526)", 0},
+    {"virtual_mailbox_domains", "",
+     "domains whose users have virtual mailboxes only", 0},
+    {"local_transport", "local", "transport for our own domains", 0},
+    {"default_transport", "smtp", "transport for everything else", 0},
+
+    /* local. */
+    {"alias_maps", "$config_directory/aliases", "aliases(5) file (empty = none)",
+     0},
+    {"home_mailbox", "Maildir/",
+     "mailbox in a user's home: ending in / means Maildir, else mbox", 0},
+    {"mail_spool_directory", "/var/mail",
+     "mbox spool for users when home_mailbox is empty", 0},
+    {"virtual_mailbox_base", "",
+     "root of virtual Maildirs: <base>/<user>/Maildir (empty = none)", 0},
+    {"allow_mail_to_commands", "alias, forward, include",
+     "where |command targets are allowed", 0},
+    {"allow_mail_to_files", "alias, forward, include",
+     "where /file targets are allowed", 0},
+    {"default_privs", "nobody",
+     "account that runs commands and file deliveries from the aliases file",
+     0},
+
+    /* bounce. */
+    {"bounce_size_limit", "50000",
+     "largest original returned whole in a DSN; beyond, headers only", 0},
+    {"bounce_notice_recipient", "postmaster",
+     "who gets a copy of undeliverable bounces", 0},
+
+    /* smtpd. */
+    {"smtpd_banner", "$myhostname ESMTP Sluice", "text of the 220 greeting", 0},
+    {"smtpd_timeout", "300s", "deadline for each read from an SMTP client", 0},
+    {"smtpd_recipient_limit", "1000", "most recipients per message", 0},
+    {"smtpd_hard_error_limit", "20", "5xx replies before the session ends", 0},
+    {"smtpd_enable_vrfy", "no", "answer VRFY (else 252 without lookup)", 0},
+    {"smtpd_tls_cert_file", "", "PEM certificate for STARTTLS (empty = off)",
+     0},
+    {"smtpd_tls_key_file", "$smtpd_tls_cert_file", "PEM key for STARTTLS", 0},
+
+    /* smtp and lmtp clients. */
+    {"smtp_connect_timeout", "30s", "deadline for connecting to a server", 0},
+    {"smtp_timeout", "300s", "deadline for each reply from a server", 0},
+    {"smtp_tls_security_level", "may",
+     "none, may (opportunistic) or encrypt (mandatory)", 0},
+    {"smtp_tls_policy_maps", "",
+     "table file: destination -> none | may | encrypt | verify", 0},
+    {"smtp_tls_CAfile", "", "CA certificates for verify", 0},
+
     {0, 0, 0, 0},
 };
 
