@@ -166,6 +166,12 @@ const struct mail_param mail_param_table[] = {
     {"default_privs", "nobody",
      "account that runs commands and file deliveries from the aliases file",
      0},
+    {"local_delivery_virtual_only", "no",
+     "deliver every local name to virtual_mailbox_base/<name>/Maildir, "
+     "accounts or not (an instance run by an ordinary user)", 0},
+    {"local_command_time_limit", "1000s",
+     "longest run of a |command delivery before it is killed and deferred",
+     0},
 
     /* bounce. */
     {"bounce_size_limit", "50000",
