@@ -4,6 +4,7 @@
  */
 #include <pwd.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "argv.h"
 #include "dict.h"
@@ -68,7 +69,7 @@ void local_conf_load(struct local_conf *conf)
         msg_fatal("default_privs: \"%s\" is root; refusing", privs);
     conf->default_uid = pw->pw_uid;
     conf->default_gid = pw->pw_gid;
-    if (*conf->alias_maps &&
+    if (*conf->alias_maps && access(conf->alias_maps, F_OK) == 0 &&
         (conf->aliases = aliases_open(conf->alias_maps, why)) == 0)
         msg_warn("alias_maps: %s (aliases are retried per request)",
                  vstring_str(why));
