@@ -23,7 +23,7 @@
  * below names the crash point it stands for.
  *
  * Mutants (spin -DMUTANT_...) break one rule each and must make a check fail,
- * so that a passing run means something (`make spin` runs all three):
+ * so that a passing run means something (`make spin` runs the model and every mutant):
  *   MUTANT_REPLY_BEFORE_COMMIT   cleanup answers before its commit point;
  *   MUTANT_DONE_BEFORE_DELIVERY  qmgr marks a recipient done before local
  *                                reported it delivered.
