@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "smtp_proto.h"
+#include "smtp_script.h"
 #include "testkit.h"
 #include "vstring.h"
 
@@ -43,46 +44,6 @@ static int mem_next(void *ctx, struct vstring *chunk)
     vstring_set(chunk, m->data + m->pos, n);
     m->pos += n;
     return n > 0;
-}
-
-/* server - run the script on fd, transcript to out; never returns */
-static void server(int fd, const char *const *script, FILE *out)
-{
-    FILE *in = fdopen(fd, "r");
-    char line[4096];
-    int n;
-
-    for (; *script; script++) {
-        const char *st = *script;
-
-        if (st[0] == 'S') {
-            dprintf(fd, "%s\r\n", st + 2);
-        } else if (st[0] == 'C') {
-            if (!fgets(line, sizeof(line), in)) {
-                fprintf(out, "EOF before %s\n", st + 2);
-                break;
-            }
-            fputs(line, out);
-            if (strncmp(line, st + 2, strlen(st + 2)) != 0) {
-                fprintf(out, "MISMATCH wanted %s\n", st + 2);
-                break;
-            }
-        } else if (st[0] == 'D' || st[0] == 'd') {
-            n = st[0] == 'd' ? atoi(st + 2) : -1;
-            while (n != 0 && fgets(line, sizeof(line), in)) {
-                fprintf(out, "data:%s", line);
-                if (strcmp(line, ".\r\n") == 0)
-                    break;
-                n--;
-            }
-            if (n == 0)
-                break;
-        } else if (st[0] == 'X') {
-            break;
-        }
-    }
-    fflush(out);
-    _exit(0);
 }
 
 struct run {
@@ -109,7 +70,7 @@ static void run(const char *const *script, int lmtp,
     fflush(0);
     if ((pid = fork()) == 0) {
         close(sv[0]);
-        server(sv[1], script, tr);
+        script_server(sv[1], script, tr);
     }
     close(sv[1]);
     smtp_session_init(&s, sv[0], lmtp, 5, "mx.test[192.0.2.1]:25");
