@@ -142,6 +142,8 @@ const struct mail_param mail_param_table[] = {
      "parallel deliveries by the local and virtual transports", 0},
     {"default_destination_recipient_limit", "50",
      "most recipients in one delivery request", 0},
+    {"qmgr_request_timeout", "1000s",
+     "deadline for a delivery agent's reply to one request", 0},
     {"qmgr_delivery_limit", "40",
      "most delivery and bounce requests in flight at once (all transports)",
      0},
