@@ -20,6 +20,7 @@ ledger and answers status 0 (or 4 with --refuse).
 
     python3 fake_agent.py SOCKET LEDGER [--slow N] [--bounce QUEUE [--refuse]]
 """
+import fcntl
 import os
 import socket
 import struct
@@ -132,10 +133,17 @@ def write_queue_file(queue_dir, sender, rcpts, body=b"Subject: t\n\nhi\n",
     """Commits a queue file the way cleanup does (.part, fsync, rename)."""
     qid = qid or new_queue_id(arrival)
     data = queue_file_bytes(sender, rcpts, body, arrival, done=done)
+    return commit_bytes(queue_dir, queue, qid, data)
+
+
+def commit_bytes(queue_dir, queue, qid, data):
+    """Writes data as <queue>/<qid>.part under an exclusive flock (so that
+    a sweeper leaves it alone), fsyncs, renames to <qid>."""
     d = os.path.join(queue_dir, queue)
     os.makedirs(d, exist_ok=True)
     part = os.path.join(d, qid + ".part")
     with open(part, "wb") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
         f.write(data)
         f.flush()
         os.fsync(f.fileno())
