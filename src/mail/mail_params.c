@@ -191,6 +191,9 @@ const struct mail_param mail_param_table[] = {
     {"smtp_tls_policy_maps", "",
      "table file: destination -> none | may | encrypt | verify", 0},
     {"smtp_tls_CAfile", "", "CA certificates for verify", 0},
+    {"smtp_connection_reuse_time", "5s",
+     "how long an idle connection is kept for the next request to the same "
+     "nexthop (0 = never)", 0},
 
     {0, 0, 0, 0},
 };
