@@ -20,9 +20,9 @@ FUZZ_SAN       = -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS    = -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
                  $(FUZZ_SAN) $(WARN) \
                  -Isrc/util -Isrc/mail -Isrc/server -Isrc/cleanup \
-                 -Isrc/smtpd -Isrc/master -Ifuzz -MMD -MP
+                 -Isrc/smtpd -Isrc/smtp -Isrc/master -Ifuzz -MMD -MP
 FUZZ_LIBS      = -lssl -lcrypto -lresolv
-FUZZ_DIRS      = util mail cleanup smtpd master
+FUZZ_DIRS      = util mail cleanup smtpd smtp master
 FUZZ_SRCS      = $(filter-out %_main.c,$(wildcard $(foreach d,$(FUZZ_DIRS),src/$(d)/*.c)))
 FUZZ_NAMES     = $(sort $(patsubst fuzz/fuzz_%.c,%,$(filter-out fuzz/fuzz_common.c,$(wildcard fuzz/fuzz_*.c))))
 FUZZ_ONLY     ?= $(FUZZ_NAMES)
