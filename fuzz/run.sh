@@ -4,6 +4,9 @@
 #   sh fuzz/run.sh run SECONDS NAME...       fuzz each harness SECONDS
 #   sh fuzz/run.sh regress 0 NAME...         every seed and regression once
 #   sh fuzz/run.sh coverage 0 NAME...        line coverage of the targets
+#   sh fuzz/run.sh merge 0 NAME...           add to fuzz/corpus/NAME the inputs
+#                                            of build/fuzz/work/NAME that add
+#                                            coverage (libFuzzer -merge=1)
 #
 # A harness's seeds are fuzz/corpus/NAME, its regression inputs (inputs that
 # once crashed or broke an invariant) fuzz/regress/NAME, its dictionary
@@ -52,6 +55,13 @@ for name in "$@"; do
         rc=$?
         n=$(cat $dirs/* 2>/dev/null | wc -c)
         line="$name: rc=$rc inputs=$(ls $dirs | wc -l) bytes=$n"
+        ;;
+    merge)
+        mkdir -p $FZ/work/$name
+        before=$(ls $corpus | wc -l)
+        $bin -merge=1 -max_len=8192 $corpus $FZ/work/$name > "$log" 2>&1
+        rc=$?
+        line="$name: corpus $before -> $(ls $corpus | wc -l) files, $(cat $corpus/* | wc -c) bytes"
         ;;
     coverage)
         bin=$FZ/cov/bin/fuzz_$name

@@ -8,6 +8,9 @@
 #   make fuzz-regress     every committed seed and regression input, once
 #   make fuzz-coverage    line coverage of each harness's target code over
 #                         its corpus (clang source-based coverage)
+#   make fuzz-merge       keep what a campaign found: add the inputs of
+#                         build/fuzz/work/<name> that add coverage to the
+#                         committed corpus (then review and commit)
 #   make fuzz-build       only build the harnesses
 #
 # The project's sources are compiled here with clang and the sanitizers
@@ -35,7 +38,7 @@ FZ_BINS  = $(addprefix $(FZ)/bin/fuzz_,$(FUZZ_NAMES))
 FZ_CBINS = $(addprefix $(FZ)/cov/bin/fuzz_,$(FUZZ_NAMES))
 FZ_COV   = -fprofile-instr-generate -fcoverage-mapping
 
-.PHONY: fuzz fuzz-build fuzz-regress fuzz-coverage
+.PHONY: fuzz fuzz-build fuzz-regress fuzz-coverage fuzz-merge
 .PRECIOUS: $(FZ)/hobj/%.o $(FZ)/cov/hobj/%.o
 
 $(FZ)/obj/%.o: src/%.c
@@ -80,3 +83,6 @@ fuzz-regress: fuzz-build
 
 fuzz-coverage: $(FZ_CBINS)
 	@sh fuzz/run.sh coverage 0 $(FUZZ_ONLY)
+
+fuzz-merge: fuzz-build
+	@sh fuzz/run.sh merge 0 $(FUZZ_ONLY)
