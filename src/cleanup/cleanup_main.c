@@ -18,6 +18,8 @@
 #include "mail_proto.h"
 #include "mail_queue_setup.h"
 #include "mail_trigger.h"
+#include "queue.h"
+#include "queue_file.h"
 
 #include "single_server.h"
 
@@ -84,6 +86,7 @@ static void cleanup_pre_init(const char *service, char **argv)
 static void cleanup_post_init(const char *service, char **argv)
 {
     long timeout = mail_conf_time("ipc_timeout");
+    struct vstring *why;
 
     (void)service;
     (void)argv;
@@ -102,6 +105,11 @@ static void cleanup_post_init(const char *service, char **argv)
     rewrite.canonical = canonical;
     rewrite.virtual_alias = virtual_alias;
     config.rw = &rewrite;
+    /* what a cleanup that died before its commit left behind */
+    why = vstring_alloc(100);
+    if (queue_file_sweep(config.queue_dir, QUEUE_INCOMING, why) < 0)
+        msg_warn("%s", vstring_str(why));
+    vstring_free(why);
 }
 
 /* cleanup_service - one message from one client */
