@@ -71,6 +71,15 @@ class QueueFile:
                 if h.lower().startswith(name.lower() + ":")]
 
 
+def poke_pickup(inst):
+    """One wake-up byte into pickup's fifo (master listens on it)."""
+    fd = os.open(inst.socket_path("pickup"), os.O_WRONLY | os.O_NONBLOCK)
+    try:
+        os.write(fd, b"W")
+    finally:
+        os.close(fd)
+
+
 def queue_files(inst, queue):
     try:
         return sorted(os.listdir(os.path.join(inst.queue, queue)))
@@ -83,6 +92,15 @@ class Submit(unittest.TestCase):
     def instance(self, **main):
         inst = Instance(main=main, services=SERVICES)
         self.addCleanup(inst.close)
+        return inst
+
+    def start(self, inst):
+        """Starts master; the queue directories are made by the daemons
+        (cleanup, pickup) when they first start, so wake pickup and wait."""
+        inst.start()
+        poke_pickup(inst)
+        wait_until(lambda: os.path.isdir(os.path.join(inst.queue, "maildrop")),
+                   10, what="queue directories")
         return inst
 
     def sendmail(self, inst, args, text, check=True):
@@ -124,7 +142,7 @@ class Submit(unittest.TestCase):
     # ---- sendmail through the whole submission path -------------------
 
     def test_sendmail_arguments(self):
-        inst = self.instance().start()
+        inst = self.start(self.instance())
         self.sendmail(inst, ["-f", "alice", "bob@remote.example", "carol"],
                       "Subject: hello\nBcc: hidden@remote.example\n\n"
                       "line one\n.\nnot sent\n")
@@ -145,7 +163,7 @@ class Submit(unittest.TestCase):
                           r"\.example>, size=\d+, nrcpt=2 \(queued\)")
 
     def test_sendmail_extract_recipients(self):
-        inst = self.instance().start()
+        inst = self.start(self.instance())
         self.sendmail(inst, ["-t", "-i", "-F", "Alice Liddell"],
                       "To: Bob <bob@remote.example>, dave\n"
                       "Cc: carol@remote.example\n"
@@ -163,7 +181,7 @@ class Submit(unittest.TestCase):
         self.assertEqual(qf.body, ".\nbody\n")
 
     def test_maildrop_while_stopped(self):
-        inst = self.instance().start()   # the daemons create the queue
+        inst = self.start(self.instance())   # the daemons create the queue
         self.sendmail(inst, ["-f", "a@b.example", "x@y.example"], "S: 1\n\nb\n")
         self.wait_incoming(inst)
         inst.stop()
@@ -171,7 +189,7 @@ class Submit(unittest.TestCase):
         self.sendmail(inst, ["x@y.example"], "Subject: while down\n\nb\n")
         (left,) = queue_files(inst, "maildrop")
         self.assertEqual(len(queue_files(inst, "incoming")), 1)
-        inst.start()
+        self.start(inst)
         wait_until(lambda: len(queue_files(inst, "incoming")) == 2, 70,
                    what="pickup moved the file")
         wait_until(lambda: queue_files(inst, "maildrop") == [], 10,
@@ -179,22 +197,21 @@ class Submit(unittest.TestCase):
         inst.wait_for_log(left + r": queued as [0-9A-F]{23}")
 
     def test_corrupt_maildrop_file(self):
-        inst = self.instance().start()
+        inst = self.start(self.instance())
         self.sendmail(inst, ["x@y.example"], "S: 1\n\nb\n")
         self.wait_incoming(inst)
         bad = "0000000000000000000000A"
         with open(os.path.join(inst.queue, "maildrop", bad), "wb") as f:
             f.write(rec("V", VERSION) + rec("S", "a@b") + rec("M") +
                     rec("C", "cut short"))
-        with open(inst.socket_path("pickup"), "wb", buffering=0) as f:
-            f.write(b"W")
+        poke_pickup(inst)
         wait_until(lambda: bad in queue_files(inst, "corrupt"), 15,
                    what="corrupt/")
         self.assertNotIn(bad, queue_files(inst, "maildrop"))
         self.assertEqual(len(queue_files(inst, "incoming")), 1)
 
     def test_gate_refuses_bad_input(self):
-        inst = self.instance().start()
+        inst = self.start(self.instance())
         self.sendmail(inst, ["x@y.example"], "S: 1\n\nb\n")
         self.wait_incoming(inst)
         env = dict(os.environ, SLUICE_CONFIG_DIR=inst.etc)
@@ -213,9 +230,9 @@ class Submit(unittest.TestCase):
     # ---- cleanup's protocol: limits, and death before the commit ------
 
     def test_cleanup_limits(self):
-        inst = self.instance(line_length_limit="100", header_count_limit="5",
-                             message_size_limit="3000",
-                             recipient_limit="3").start()
+        inst = self.start(self.instance(
+            line_length_limit="100", header_count_limit="5",
+            message_size_limit="3000", recipient_limit="3"))
         env = rec("V", VERSION) + rec("S", "a@b.example")
         cases = [
             ([rcpt("x@y.example")], "S: " + "x" * 200 + "\n\nb\n", "5.6.0"),
@@ -246,7 +263,7 @@ class Submit(unittest.TestCase):
         self.assertEqual(queue_files(inst, "incoming"), [])
 
     def test_cleanup_killed_before_commit(self):
-        inst = self.instance().start()
+        inst = self.start(self.instance())
         s = socket.socket(socket.AF_UNIX)
         s.settimeout(10)
         s.connect(inst.socket_path("cleanup", public=False))
@@ -270,7 +287,7 @@ class Submit(unittest.TestCase):
         self.assertNotIn(part[0], queue_files(inst, "incoming"))
 
     def test_client_gone_before_end(self):
-        inst = self.instance().start()
+        inst = self.start(self.instance())
         s = socket.socket(socket.AF_UNIX)
         s.connect(inst.socket_path("cleanup", public=False))
         s.sendall(rec("V", VERSION) + rec("S", "a@b.example") +
