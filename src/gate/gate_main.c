@@ -87,10 +87,13 @@ static void fail(int code, const char *what)
     exit(code);
 }
 
+/* Copied before sanitize() empties the environment; lives until exit. */
+static char *env_dir;
+
 int main(int argc, char **argv)
 {
     const char *env = getenv(MAIL_CONF_ENV_DIR);
-    char *env_dir = env ? mystrdup(env) : 0;
+
     struct vstring *why = vstring_alloc(100);
     struct gate_limits lim;
     struct queue_file *qf;
@@ -98,6 +101,7 @@ int main(int argc, char **argv)
     const char *dir, *root;
     int rc;
 
+    env_dir = env ? mystrdup(env) : 0;
     sanitize();
     msg_init("gate", 0);
     dir = config_dir(argc, argv, env_dir);
