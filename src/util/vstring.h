@@ -27,6 +27,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h> /* the ACSL strlen and valid_read_string */
 
 struct vstring {
     char *data;
