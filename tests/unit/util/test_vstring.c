@@ -76,10 +76,95 @@ static void test_truncate_reset_set(void)
     vstring_free(v);
 }
 
+
+/* A failed operation leaves block, sizes and bytes exactly as they were. */
+static void test_failure_leaves_string_unchanged(void)
+{
+    struct vstring *v = vstring_alloc(16);
+    char *data;
+    size_t cap;
+
+    vstring_append(v, "a\0bc", 4);
+    data = v->data;
+    cap = v->cap;
+    CU_ASSERT_EQUAL(vstring_append(v, "x", SIZE_MAX - 4), -1);
+    CU_ASSERT_EQUAL(vstring_set(v, "x", SIZE_MAX), -1);
+    CU_ASSERT_EQUAL(vstring_reserve(v, SIZE_MAX - 4), -1);
+    CU_ASSERT_PTR_EQUAL(v->data, data);
+    CU_ASSERT_EQUAL(v->cap, cap);
+    CU_ASSERT_EQUAL(v->len, 4);
+    CU_ASSERT_EQUAL(memcmp(v->data, "a\0bc\0", 5), 0);
+    /* the largest request that still fits is accepted by the guard */
+    CU_ASSERT_EQUAL(vstring_reserve(v, 0), 0);
+    vstring_free(v);
+}
+
+/*
+ * The guards at the very top of size_t. A real string cannot get there, so
+ * the struct is made by hand with a length just below SIZE_MAX; the guards
+ * must refuse before touching the (small) block.
+ */
+static void test_guards_at_size_max(void)
+{
+    static const size_t lens[] = {SIZE_MAX - 1, SIZE_MAX - 2, SIZE_MAX - 3};
+    char block[4] = "abc";
+    size_t i;
+
+    for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+        struct vstring v = {block, lens[i], SIZE_MAX};
+        size_t room = SIZE_MAX - 1 - lens[i]; /* bytes that still fit */
+
+        CU_ASSERT_EQUAL(vstring_append(&v, "xyz", room + 1), -1);
+        CU_ASSERT_EQUAL(vstring_reserve(&v, room + 1), -1);
+        if (room == 0)
+            CU_ASSERT_EQUAL(vstring_append_char(&v, 'x'), -1);
+        CU_ASSERT_EQUAL(v.len, lens[i]);
+        CU_ASSERT_EQUAL(v.cap, SIZE_MAX);
+        CU_ASSERT_PTR_EQUAL(v.data, block);
+        /* within the room and the capacity nothing grows */
+        CU_ASSERT_EQUAL(vstring_reserve(&v, room), 0);
+        CU_ASSERT_PTR_EQUAL(v.data, block);
+    }
+    CU_ASSERT_STRING_EQUAL(block, "abc");
+}
+
+/* Growth from the smallest block keeps every byte, through many doublings. */
+static void test_growth_keeps_bytes(void)
+{
+    struct vstring *v = vstring_alloc(0);
+    char chunk[37];
+    size_t i, j, cap_changes = 0, last_cap = v->cap;
+
+    for (i = 0; i < sizeof(chunk); i++)
+        chunk[i] = (char)i;
+    for (i = 0; i < 20000; i++) {
+        CU_ASSERT_EQUAL_FATAL(vstring_append(v, chunk, i % sizeof(chunk)), 0);
+        if (v->cap != last_cap) {
+            cap_changes++;
+            last_cap = v->cap;
+        }
+    }
+    CU_ASSERT(cap_changes >= 15);
+    for (i = 0, j = 0; i < 20000; i++) {
+        size_t k, n = i % sizeof(chunk);
+
+        for (k = 0; k < n; k++, j++)
+            if (v->data[j] != (char)k)
+                break;
+        CU_ASSERT_EQUAL_FATAL(k, n);
+    }
+    CU_ASSERT_EQUAL(v->len, j);
+    CU_ASSERT_EQUAL(v->data[v->len], 0);
+    vstring_free(v);
+}
+
 static const struct testkit_case cases[] = {
     {"append grows through many doublings", test_append_grows_through_doublings},
     {"binary-safe content", test_binary_safe},
     {"overflow near SIZE_MAX refused, string unchanged", test_overflow_refused_unchanged},
+    {"failure leaves the string unchanged", test_failure_leaves_string_unchanged},
+    {"guards just below SIZE_MAX", test_guards_at_size_max},
+    {"growth keeps every byte", test_growth_keeps_bytes},
     {"formatted text", test_sprintf},
     {"truncate, reset, set", test_truncate_reset_set},
     {0, 0}};
