@@ -138,16 +138,27 @@ def write_queue_file(queue_dir, sender, rcpts, body=b"Subject: t\n\nhi\n",
 
 def commit_bytes(queue_dir, queue, qid, data):
     """Writes data as <queue>/<qid>.part under an exclusive flock (so that
-    a sweeper leaves it alone), fsyncs, renames to <qid>."""
+    a sweeper leaves it alone), fsyncs, renames to <qid> while still holding
+    the lock. A sweeper can win the race between create and flock: then the
+    name is gone, and the write starts again, as queue_file_create does."""
     d = os.path.join(queue_dir, queue)
     os.makedirs(d, exist_ok=True)
     part = os.path.join(d, qid + ".part")
-    with open(part, "wb") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.rename(part, os.path.join(d, qid))
+    while True:
+        fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            if os.stat(part).st_ino == os.fstat(fd).st_ino:
+                break
+        except FileNotFoundError:
+            pass
+        os.close(fd)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+        os.rename(part, os.path.join(d, qid))
+    finally:
+        os.close(fd)
     return qid
 
 
