@@ -45,6 +45,20 @@ ERRNOS = {"write": ["EIO", "ENOSPC", "SHORT", "EDQUOT"], "fsync": ["EIO"],
 SHIM_PROGS = {"smtpd", "cleanup", "pickup", "qmgr", "local", "smtp", "bounce",
               "gate", "sendmail"}
 MALLOC_NTH = [200, 2000]
+# Scenarios that found a bug once: always run, in --quick too.
+REGRESSIONS = [
+    # qmgr: a failed fsync of active/ after the incoming -> active rename
+    # left the file in active/, unscheduled until a restart (qmgr_scan.c)
+    {"name": "shim/qmgr/fsync/1/EIO", "kind": "shim", "prog": "qmgr",
+     "call": "fsync", "nth": 1, "errno": "EIO"},
+    # cleanup killed with its .part in incoming/ while other cleanup
+    # processes live on: nobody swept it until qmgr or a cleanup restarted
+    # (qmgr_scan.c, qmgr_main.c: sweep at every queue run and flush)
+    {"name": "point/queue_file.create/6", "kind": "point",
+     "point": "queue_file.create", "hit": 6},
+    {"name": "point/queue_file.after_fsync/6", "kind": "point",
+     "point": "queue_file.after_fsync", "hit": 6},
+]
 
 
 def learn(work, bin_dir):
@@ -112,6 +126,8 @@ def scenarios(points, calls, quick, max_hit, max_nth, kills):
             out.append({"name": f"shim/{prog}/malloc/{nth}/ENOMEM",
                         "kind": "shim", "prog": prog, "call": "malloc",
                         "nth": nth, "errno": "ENOMEM"})
+    names = set(sc["name"] for sc in out)
+    out += [sc for sc in REGRESSIONS if sc["name"] not in names]
     for i in range(kills):
         out.append({"name": f"kill/{i + 1}", "kind": "kill", "kills": 3,
                     "seed": 1000 + i})

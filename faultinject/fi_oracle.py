@@ -107,8 +107,7 @@ def _evidence(sub, lid):
                      for r in m["lines"])
 
 
-def check(inst_dir, ledger, sink_rows, fault_progs, final_ids, run_start,
-          local_maildir_crash=False):
+def check(inst_dir, ledger, sink_rows, fault_progs, final_ids, run_start):
     """Checks the four guarantees; returns a Verdict. fault_progs: the
     programs a fault hit in this scenario (empty when none fired)."""
     v = Verdict()
@@ -133,7 +132,7 @@ def check(inst_dir, ledger, sink_rows, fault_progs, final_ids, run_start,
     _check_loss(v, sub, copies, dsns)
     _check_duplicates(v, sub, copies, dsns, fault_progs)
     _check_recovery(v, inst_dir, run_start, sub, copies, final_ids,
-                    local_maildir_crash)
+                    "local" in fault_progs)
     return v
 
 

@@ -200,8 +200,7 @@ def run_scenario(sc, work_root, bin_dir, keep="failed"):
         drained = quiesce(inst, 30.0) and drained
         progs = fired_progs(sc, work)
         verdict = fi_oracle.check(
-            inst.dir, ledger, sink.messages(), progs, final_ids, run_start,
-            local_maildir_crash="local" in progs)
+            inst.dir, ledger, sink.messages(), progs, final_ids, run_start)
         if not drained:
             verdict.notes.append("queue not empty at the end")
         result.update(outcome=verdict.outcome, fired=bool(progs), progs=progs,

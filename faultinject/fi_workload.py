@@ -71,6 +71,8 @@ class Client:
         for via, sender, rcpts in items:
             if via not in self.available:
                 via = "direct"
+                if "smtp" not in self.available:    # no cleanup for a DSN
+                    rcpts = [r for r in rcpts if not r.startswith("reject")]
             self.count += 1
             lid = "%s-%s%02d" % (self.tag, "F" if final else "M", self.count)
             getattr(self, "_" + via)(lid, sender, rcpts)

@@ -21,3 +21,18 @@ $(SHIM_SO): $(SHIM_SRCS) faultinject/shim.h
 	@mkdir -p $(@D)
 	$(CC_plain) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -g -fPIC -shared \
 	  -o $@ $(SHIM_SRCS) -ldl
+
+# ---- the explorer ---------------------------------------------------------
+# make faultinject        the full exploration -> faultinject/REPORT.md
+# make faultinject-quick  the CI subset        -> build/faultinject/REPORT-quick.md
+FI_EXPLORE = $(PYTHON) faultinject/explore.py --bin build/plain-fi/bin
+FI_JOBS   ?= 2
+.PHONY: faultinject-quick
+faultinject: faultinject-build faultinject-shim
+	@$(FI_EXPLORE) --jobs $(FI_JOBS) --report faultinject/REPORT.md \
+	  --json build/faultinject/full.json
+
+faultinject-quick: faultinject-build faultinject-shim
+	@$(FI_EXPLORE) --quick --jobs $(FI_JOBS) \
+	  --report build/faultinject/REPORT-quick.md \
+	  --json build/faultinject/quick.json
