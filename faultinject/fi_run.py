@@ -69,6 +69,7 @@ def fault_env(sc, work, inst_dir):
     kind = sc["kind"]
     if kind == "point":
         env.update(SLUICE_FI_POINT=sc["point"], SLUICE_FI_HIT=str(sc["hit"]),
+                   SLUICE_FI_PROG=sc.get("prog", ""),
                    SLUICE_FI_ONCE=os.path.join(work, "fired"))
     elif kind in ("shim", "trace"):
         env.update(LD_PRELOAD=SHIM, SLUICE_SHIM_LOG=os.path.join(work, "shim.log"),
@@ -145,6 +146,8 @@ def fired_progs(sc, work):
     if sc["kind"] == "point":
         if not os.path.exists(os.path.join(work, "fired")):
             return []
+        if sc.get("prog"):
+            return [sc["prog"]]
         prefix = sc["point"].split(".")[0]
         return [POINT_PROG.get(prefix, prefix)]
     if sc["kind"] == "shim":

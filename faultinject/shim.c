@@ -66,6 +66,45 @@ static unsigned long shim_counts[SC_COUNT];
 static char shim_prog[256];
 static unsigned char shim_fresh[SHIM_MAX_FD];   /* created, never synced */
 
+/*
+ * The SLUICE_SHIM_* variables as they were before main(): a program that
+ * empties its environment (the setgid gate) is still under the shim.
+ */
+static const char *const shim_vars[] = {
+    "SLUICE_SHIM_CALL", "SLUICE_SHIM_NTH", "SLUICE_SHIM_ERRNO",
+    "SLUICE_SHIM_PROG", "SLUICE_SHIM_PATH", "SLUICE_SHIM_ONCE",
+    "SLUICE_SHIM_LOG", "SLUICE_SHIM_TRACE", "SLUICE_SHIM_LOSE", 0 };
+static char shim_values[9][1024];
+static int shim_have[9];
+static int shim_snapped;        /* the constructor has run */
+
+static void shim_snapshot(void) __attribute__((constructor));
+
+/* shim_snapshot - copy the environment that drives the shim */
+static void shim_snapshot(void)
+{
+    const char *v;
+    int i;
+
+    for (i = 0; shim_vars[i]; i++)
+        if ((v = getenv(shim_vars[i])) != 0 && strlen(v) < sizeof(shim_values[i])) {
+            strcpy(shim_values[i], v);
+            shim_have[i] = 1;
+        }
+    shim_snapped = 1;
+}
+
+/* shim_env - a snapshotted variable, or NULL */
+static const char *shim_env(const char *name)
+{
+    int i;
+
+    for (i = 0; shim_vars[i]; i++)
+        if (strcmp(shim_vars[i], name) == 0)
+            return shim_have[i] ? shim_values[i] : 0;
+    return 0;
+}
+
 /* shim_real - the next definition of a symbol (the C library's) */
 void *shim_real(const char *name)
 {
@@ -89,9 +128,9 @@ static int shim_errno_value(const char *name)
 /* shim_init - read the environment once; decide whether we are active */
 static void shim_init(void)
 {
-    const char *call = getenv("SLUICE_SHIM_CALL");
-    const char *prog = getenv("SLUICE_SHIM_PROG");
-    const char *nth = getenv("SLUICE_SHIM_NTH");
+    const char *call = shim_env("SLUICE_SHIM_CALL");
+    const char *prog = shim_env("SLUICE_SHIM_PROG");
+    const char *nth = shim_env("SLUICE_SHIM_NTH");
     char exe[256];
     ssize_t n;
     int i;
@@ -113,14 +152,14 @@ static void shim_init(void)
     if (shim_class < 0)
         return;
     shim_nth = nth ? strtoul(nth, 0, 10) : 1;
-    shim_errno = shim_errno_value(getenv("SLUICE_SHIM_ERRNO"));
+    shim_errno = shim_errno_value(shim_env("SLUICE_SHIM_ERRNO"));
     shim_ready = 1;
 }
 
 /* shim_path_ok - does the path match SLUICE_SHIM_PATH? */
 static int shim_path_ok(const char *path)
 {
-    const char *want = getenv("SLUICE_SHIM_PATH");
+    const char *want = shim_env("SLUICE_SHIM_PATH");
     const char *p, *end;
     size_t len;
 
@@ -156,7 +195,7 @@ static const char *shim_fd_path(int fd, char *buf, size_t size)
 /* shim_note - append one line to SLUICE_SHIM_LOG */
 static void shim_note(const char *what, int cls, const char *path)
 {
-    const char *log = getenv("SLUICE_SHIM_LOG");
+    const char *log = shim_env("SLUICE_SHIM_LOG");
     int (*real_open)(const char *, int, ...) = shim_real("open");
     ssize_t (*real_write)(int, const void *, size_t) = shim_real("write");
     char line[512];
@@ -179,7 +218,7 @@ static void shim_note(const char *what, int cls, const char *path)
 /* shim_claim_once - only the first injecting process injects */
 static int shim_claim_once(void)
 {
-    const char *once = getenv("SLUICE_SHIM_ONCE");
+    const char *once = shim_env("SLUICE_SHIM_ONCE");
     int (*real_open)(const char *, int, ...) = shim_real("open");
     int fd;
 
@@ -202,7 +241,7 @@ int shim_should_fail(int cls, const char *path, int fd)
     const char *trace;
     int fire = 0;
 
-    if (shim_busy)
+    if (shim_busy || !shim_snapped)
         return 0;
     shim_busy = 1;
     if (shim_ready == 0)
@@ -220,7 +259,7 @@ int shim_should_fail(int cls, const char *path, int fd)
     }
     if (cls == SC_MALLOC || shim_path_ok(path)) {
         shim_counts[cls]++;
-        trace = getenv("SLUICE_SHIM_TRACE");
+        trace = shim_env("SLUICE_SHIM_TRACE");
         if (trace && *trace == '1' && cls != SC_MALLOC)
             shim_note("call", cls, path);
         if (shim_class == cls && shim_counts[cls] == shim_nth
@@ -267,7 +306,7 @@ ssize_t pwrite(int fd, const void *buf, size_t len, off_t off)
 /* shim_lose - a failed fsync throws away a fresh file's data (LOSE) */
 static void shim_lose(int fd)
 {
-    const char *lose = getenv("SLUICE_SHIM_LOSE");
+    const char *lose = shim_env("SLUICE_SHIM_LOSE");
 
     if (lose && *lose == '1' && fd >= 0 && fd < SHIM_MAX_FD && shim_fresh[fd]) {
         if (ftruncate(fd, 0) == 0)
