@@ -27,6 +27,7 @@ import concurrent.futures
 import json
 import os
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -197,8 +198,10 @@ def main():
         fi_report.write(args.report, results, all_points(), reached, calls,
                         elapsed, "quick" if args.quick else "full")
     bad = [r for r in results if r["outcome"] == "FAILED"]
+    if not bad and not os.environ.get("SLUICE_KEEP"):
+        shutil.rmtree(work, ignore_errors=True)
     print(f"faultinject: {len(results)} scenarios, {len(bad)} FAILED, "
-          f"{elapsed:.0f}s (work dir {work})")
+          f"{elapsed:.0f}s" + (f" (work dir {work})" if bad else ""))
     return 1 if bad else 0
 
 
