@@ -141,6 +141,8 @@ void qmgr_kick(void);
 
 /* Start: active/ -> incoming/, sweep .part leftovers in incoming/. */
 void qmgr_recover(void);
+/* Removes .part leftovers of dead writers from incoming/ (every queue run). */
+void qmgr_sweep_incoming(void);
 /* Takes committed files from incoming/ while there is room. */
 void qmgr_scan_incoming(void);
 /* Moves deferred files to incoming/: all (flush) or those due now. */

@@ -24,6 +24,7 @@ static void qmgr_wakeup(void *ctx)
 {
     (void)ctx;
     resolve_conf_refresh(qmgr.resolve);
+    qmgr_sweep_incoming();
     qmgr_scan_deferred(0);
     qmgr.incoming_more = 1;
     qmgr_kick();
@@ -48,6 +49,8 @@ static void qmgr_trigger(const char *buf, size_t len, const char *service,
             msg_warn("trigger: unknown request byte 0x%02x",
                      (unsigned char)buf[i]);
     }
+    if (flush)
+        qmgr_sweep_incoming();
     if (flush || wakeup)
         qmgr_scan_deferred(flush);
     qmgr.incoming_more = 1;

@@ -176,18 +176,28 @@ void qmgr_message_activate(const char *id)
     qmgr_message_settle(msg);
 }
 
-/* message_remove - every recipient is done */
+/*
+ * message_remove - every recipient is done. A file that cannot be unlinked
+ * goes to deferred/: a later run finds every recipient done and removes it
+ * (left in active/, it would wait for a qmgr restart).
+ */
 static void message_remove(struct qmgr_message *msg)
 {
     struct vstring *path = vstring_alloc(100);
+    int saved;
 
     unlink_log(msg->id, QUEUE_DEFER_LOG);
     unlink_log(msg->id, QUEUE_BOUNCE_LOG);
     queue_path(path, qmgr.root, QUEUE_ACTIVE, msg->id);
     FI_POINT("qmgr.before_remove");
-    if (unlink(vstring_str(path)) != 0)
+    if (unlink(vstring_str(path)) != 0) {
+        saved = errno;
         msg_warn("%s: unlink %s: %m", msg->id, vstring_str(path));
-    else
+        if (saved != ENOENT
+            && queue_move(qmgr.root, QUEUE_ACTIVE, QUEUE_DEFERRED, msg->id,
+                          path) == 0)
+            msg_info("%s: done, removal left to a later run", msg->id);
+    } else
         msg_info("%s: removed", msg->id);
     FI_POINT("qmgr.after_remove");
     vstring_free(path);

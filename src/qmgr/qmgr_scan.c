@@ -49,12 +49,43 @@ void qmgr_recover(void)
     queue_scan_close(&scan);
     if (moved)
         msg_info("recover: %d file(s) moved from active to incoming", moved);
-    if ((moved = queue_file_sweep(qmgr.root, QUEUE_INCOMING, why)) > 0)
-        msg_info("recover: %d incomplete file(s) removed from incoming", moved);
-    else if (moved < 0)
-        msg_warn("recover: %s", vstring_str(why));
+    qmgr_sweep_incoming();
     vstring_free(id);
     vstring_free(why);
+}
+
+/*
+ * qmgr_sweep_incoming - remove .part files whose writer died (flock free):
+ * at start, and at every queue run, because a cleanup that dies leaves its
+ * .part behind and the surviving cleanup processes never sweep again.
+ */
+void qmgr_sweep_incoming(void)
+{
+    struct vstring *why = vstring_alloc(100);
+    int swept;
+
+    if ((swept = queue_file_sweep(qmgr.root, QUEUE_INCOMING, why)) > 0)
+        msg_info("sweep: %d incomplete file(s) removed from incoming", swept);
+    else if (swept < 0)
+        msg_warn("sweep: %s", vstring_str(why));
+    vstring_free(why);
+}
+
+/*
+ * moved_anyway - a failed incoming -> active move whose rename happened (a
+ * directory fsync failed after it): the file is in active/ and must be
+ * scheduled now, or it would sit there until qmgr restarts.
+ */
+static int moved_anyway(const char *id)
+{
+    struct vstring *path = vstring_alloc(100);
+    struct stat st;
+    int there;
+
+    queue_path(path, qmgr.root, QUEUE_ACTIVE, id);
+    there = lstat(vstring_str(path), &st) == 0;
+    vstring_free(path);
+    return there;
 }
 
 /* qmgr_scan_incoming - activate committed files while there is room */
@@ -82,7 +113,8 @@ void qmgr_scan_incoming(void)
                        why) != 0) {
             if (errno != ENOENT)
                 msg_warn("%s", vstring_str(why));
-            continue;
+            if (!moved_anyway(vstring_str(id)))
+                continue;
         }
         qmgr_message_activate(vstring_str(id));
     }

@@ -11,6 +11,7 @@
 #include "deliver_request.h"
 #include "dict.h"
 #include "mail_conf.h"
+#include "fi_point.h"
 #include "msg.h"
 #include "single_server.h"
 #include "smtp_agent.h"
@@ -71,6 +72,7 @@ static void smtp_service(int fd, const char *service, char **argv)
         msg_warn("bad delivery request: %s", vstring_str(why));
     } else {
         smtp_agent_deliver(&config, req);
+        FI_POINT("smtp.before_reply");
         if (deliver_request_reply(stream, req) < 0)
             msg_warn("%s: qmgr went away before the reply", req->queue_id);
         deliver_request_free(req);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fi_point.h"
 #include "mymalloc.h"
 #include "smtp_proto.h"
 #include "vstream.h"
@@ -196,6 +197,7 @@ static int put_content(struct trans *t)
     vstring_free(chunk);
     if (r < 0)
         return -1;
+    FI_POINT("smtp.before_data_end");
     vstream_puts(st, bol ? ".\r\n" : "\r\n.\r\n");
     return vstream_flush(st) < 0 ? -2 : 0;
 }
@@ -211,6 +213,7 @@ static void final_replies(struct trans *t)
             lost(t, "sending message body");
             return;
         }
+        FI_POINT("smtp.after_data_reply");
         smtp_proto_outcome(t->s, &o, "end of DATA command");
         settle_all(t, &o, 1);
         return;

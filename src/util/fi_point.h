@@ -9,11 +9,17 @@
  *   SLUICE_FI_POINT=<name>   names this point, and
  *   SLUICE_FI_HIT=<n>        (default 1) is this process's n-th hit of it,
  *
+ *   SLUICE_FI_PROG=<program>  (optional) names the program (basename of
+ *                            its executable), for points that several
+ *                            programs share (queue_file.* in cleanup, gate),
+ *
  * unless the file named by SLUICE_FI_ONCE exists already: the first process
  * that fires creates it, so a daemon that master restarts does not die again
  * at the same place and the explorer sees exactly one crash per scenario.
- * SLUICE_FI_TRACE=<file> appends "<name> <pid>" for every hit, which is how
- * the explorer learns which points a workload reaches.
+ * SLUICE_FI_TRACE=<file> appends "<name> <pid> <program>" for every hit,
+ * which is how the explorer learns which points a workload reaches. The
+ * variables are read before main() (a constructor), so a program that
+ * empties its environment, like the setgid gate, still obeys them.
  *
  * Point names are "<program>.<step>", e.g. "cleanup.before_rename"; every
  * name appears literally in the source so that `make faultinject-list` can

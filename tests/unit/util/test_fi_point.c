@@ -30,6 +30,7 @@ static int teardown(void)
     unsetenv("SLUICE_FI_HIT");
     unsetenv("SLUICE_FI_ONCE");
     unsetenv("SLUICE_FI_TRACE");
+    unsetenv("SLUICE_FI_PROG");
     testkit_rmtree(dir);
     free(dir);
     return 0;
@@ -125,18 +126,34 @@ static void test_trace(void)
     CU_ASSERT_EQUAL(fread(got, 1, sizeof(got) - 1, f) > 0, 1);
     fclose(f);
     snprintf(want, sizeof(want),
-             "smtpd.after_data %ld\ncleanup.after_fsync %ld\n", (long)getpid(),
-             (long)getpid());
+             "smtpd.after_data %ld test-util\ncleanup.after_fsync %ld "
+             "test-util\n", (long)getpid(), (long)getpid());
     CU_ASSERT_STRING_EQUAL(got, want);
     setenv("SLUICE_FI_TRACE", "/nonexistent/dir/trace", 1);
     fi_point_hit("smtpd.after_data"); /* an unwritable trace is ignored */
     unsetenv("SLUICE_FI_TRACE");
 }
 
+/* test_prog - SLUICE_FI_PROG names the program that may die */
+static void test_prog(void)
+{
+    unsetenv("SLUICE_FI_ONCE");
+    setenv("SLUICE_FI_POINT", "queue_file.create", 1);
+    setenv("SLUICE_FI_PROG", "cleanup", 1);
+    CU_ASSERT_EQUAL(run_child("queue_file.create", 1), 0);
+    setenv("SLUICE_FI_PROG", "test-util", 1);
+    CU_ASSERT_EQUAL(run_child("queue_file.create", 1), -SIGKILL);
+    setenv("SLUICE_FI_PROG", "", 1);
+    CU_ASSERT_EQUAL(run_child("queue_file.create", 1), -SIGKILL);
+    unsetenv("SLUICE_FI_PROG");
+    unsetenv("SLUICE_FI_POINT");
+}
+
 static const struct testkit_case cases[] = {
     {"SIGKILL at the chosen hit of the chosen point", test_kill_table},
     {"SLUICE_FI_ONCE: only the first process dies", test_once},
     {"SLUICE_FI_TRACE records every hit", test_trace},
+    {"SLUICE_FI_PROG: only the named program dies", test_prog},
     {NULL, NULL}};
 
 TESTKIT_SUITE("fi_point", setup, teardown, cases);
