@@ -75,7 +75,51 @@ class FullInstance(Instance):
         if virtual_only and "virtual_mailbox_base" not in conf:
             self.main["virtual_mailbox_base"] = os.path.join(self.dir, "mail")
         self.write_config()
+        self.test = test
+        # Sanitizer reports of daemons (master's stderr is /dev/null) go to
+        # log/san.<pid>; any such report fails the test (close()).
+        self.san_prefix = os.path.join(self.dir, "log", "san")
+        self.env = dict(os.environ)
+        for var in ("ASAN_OPTIONS", "UBSAN_OPTIONS"):
+            opts = [o for o in self.env.get(var, "").split(":")
+                    if o and not o.startswith("log_path=")]
+            self.env[var] = ":".join(opts + [f"log_path={self.san_prefix}"])
         test.addCleanup(self.close)
+
+    def sluice(self, *args, check=True, timeout=30):
+        """bin/sluice with the sanitizer log path in its environment (master
+        and every daemon inherit it)."""
+        proc = subprocess.run([os.path.join(self.bin, "sluice"), "-c",
+                               self.etc, *args], capture_output=True,
+                              text=True, timeout=timeout, env=self.env)
+        if check and proc.returncode != 0:
+            raise AssertionError(f"sluice {' '.join(args)}: {proc.returncode}"
+                                 f"\n{proc.stdout}{proc.stderr}\n"
+                                 f"{self.log_tail()}")
+        return proc
+
+    def sanitizer_reports(self):
+        d = os.path.dirname(self.san_prefix)
+        return [os.path.join(d, f) for f in listdir(d) if f.startswith("san.")]
+
+    def close(self):
+        """Stops the instance; fails the test on a sanitizer report."""
+        reports = []
+        try:
+            if os.path.isdir(self.dir):
+                pid = self.master_pid()
+                if pid and self.running():
+                    try:
+                        self.sluice("stop", check=False, timeout=20)
+                    except subprocess.TimeoutExpired:
+                        pass
+                reports = [(f, read(f).decode(errors="replace")[:3000])
+                           for f in self.sanitizer_reports()]
+        finally:
+            super().close()
+        if reports:
+            raise AssertionError("sanitizer report(s):\n" + "\n".join(
+                f"{f}:\n{text}" for f, text in reports))
 
     # ---- configuration files ----------------------------------------------
 
@@ -94,7 +138,7 @@ class FullInstance(Instance):
     # ---- submission --------------------------------------------------------
 
     def sendmail(self, args, text, check=True, timeout=30):
-        env = dict(os.environ, SLUICE_CONFIG_DIR=self.etc)
+        env = dict(self.env, SLUICE_CONFIG_DIR=self.etc)
         if isinstance(text, str):
             text = text.encode()
         proc = subprocess.run([os.path.join(self.bin, "sendmail"), *args],
