@@ -15,6 +15,7 @@ unix socket; no open relay from an untrusted address whatever the address
 trick; a bounded load (200 messages over 10 sessions) all delivered, with
 Postfix's smtp-source when it is there and with smtplib always.
 """
+import asyncio
 import os
 import shutil
 import smtplib
@@ -73,6 +74,7 @@ class Sink:
         self.messages = []
         self.attempts = 0
         self.lock = threading.Lock()
+        self.in_data = threading.Event()
 
     async def handle_RCPT(self, server, session, envelope, address, options):
         if self.rcpt_reply:
@@ -87,6 +89,12 @@ class Sink:
         if what == "drop":
             server.transport.abort()
             return "421 not reached"
+        if what == "slow":              # the client is killed meanwhile
+            self.in_data.set()
+            await asyncio.sleep(3)
+            if server.transport.is_closing():
+                return "421 not reached"
+            what = "ok"
         if what != "ok":
             return what
         with self.lock:
@@ -302,6 +310,28 @@ class SmtpE2ETest(unittest.TestCase):
         inst.wait_for_log(qid + r": removed")
         self.assertEqual(sink.attempts, 2)
         self.assertEqual(len(sink.messages), 1)
+        self.assertEqual(inst.mail("bob"), [])
+
+    def test_smtp_agent_killed(self):
+        """The smtp agent killed while idle, then while it waits for the
+        remote's reply to DATA: the message is tried again by a fresh
+        agent and arrives once, without a DSN."""
+        sink = Sink(script=["ok", "slow"])
+        inst = self.full(sink=sink)
+        inst.sendmail(["-f", "bob", "x@remote.example"], "Subject: 1\n\nb\n")
+        self.wait_sink(inst, sink, 1)
+        idle = inst.kill_service("smtp")
+        self.assertTrue(idle)
+        inst.sendmail(["-f", "bob", "y@remote.example"], "Subject: 2\n\nb\n")
+        self.assertTrue(sink.in_data.wait(15), inst.log_tail())
+        busy = inst.kill_service("smtp")
+        self.assertTrue(busy)
+        self.assertFalse(set(idle) & set(busy))
+        envs = self.wait_sink(inst, sink, 2, timeout=20)
+        self.assertEqual(envs[1].rcpt_tos, ["y@remote.example"])
+        inst.wait_queue_empty()
+        self.assertEqual(sink.attempts, 3)
+        self.assertEqual(len(sink.messages), 2)
         self.assertEqual(inst.mail("bob"), [])
 
     def test_smtp_in_smtp_out(self):
