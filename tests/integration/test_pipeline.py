@@ -336,11 +336,18 @@ class PipelineTest(unittest.TestCase):
         return pids
 
     def test_daemons_killed_while_idle(self):
-        inst = self.full()
+        inst = self.full(start=False)
+        inst.transport("bounce.example error:5.1.2 no such domain here\n")
+        inst.start()
         ledger = Ledger(inst)
-        inst.sendmail(["-f", "bob", "alice"], ledger.message("t0"))
+        # a delivery and a DSN, so that local and bounce are running too
+        inst.sendmail(["-f", "bob", "alice", "z@bounce.example"],
+                      ledger.message("t0"))
         ledger.record("t0", ["alice"])
         ledger.wait_complete()
+        inst.wait_mail("bob", 1)
+        for service in ("cleanup", "pickup", "qmgr", "local", "bounce"):
+            self.assertTrue(inst.pids(service), service)
         for i, service in enumerate(("cleanup", "pickup", "qmgr", "local",
                                      "resolve", "bounce", "smtpd"), 1):
             pids = self.kill_all(inst, service)
@@ -353,12 +360,16 @@ class PipelineTest(unittest.TestCase):
                                ledger.message(token).replace("\n", "\r\n")
                                .encode())
             else:
-                inst.sendmail(["-f", "bob", "alice"], ledger.message(token))
+                inst.sendmail(["-f", "bob", "alice", "z@bounce.example"],
+                              ledger.message(token))
             ledger.record(token, ["alice"])
             ledger.wait_complete(timeout=20)
+            if service != "smtpd":
+                inst.wait_mail("bob", i + 1)        # one DSN each
             for pid in pids:
                 self.assertNotIn(pid, inst.pids(service), service)
         inst.wait_queue_empty()
+        self.assertEqual(len(inst.mail("bob")), 7)
         self.assertEqual(ledger.duplicates(), {})
         self.assertEqual(ledger.phantoms(), [])
 
@@ -366,15 +377,19 @@ class PipelineTest(unittest.TestCase):
         """Messages go in one after another while cleanup, qmgr, local and
         pickup are killed in turn right after a submission, that is while
         they are moving it on; every message still arrives."""
-        inst = self.full()
+        inst = self.full(start=False)
+        inst.transport("bounce.example error:5.1.2 no such domain here\n")
+        inst.start()
         ledger = Ledger(inst)
         killed = {}
-        services = ["cleanup", "qmgr", "local", "pickup"]
+        services = ["cleanup", "qmgr", "local", "pickup", "bounce"]
         for i in range(32):
             token = f"b{i}"
             users = ["alice", "bob"] if i % 2 else ["carol"]
             ledger.record(token, users)
-            inst.sendmail(["-f", "sender"] + users, ledger.message(token))
+            extra = ["z@bounce.example"] if i % 4 == 0 else []
+            inst.sendmail(["-f", "sender"] + users + extra,
+                          ledger.message(token))
             if i % 2:
                 service = services[(i // 2) % len(services)]
                 time.sleep(0.02 * (i % 5))
@@ -384,15 +399,27 @@ class PipelineTest(unittest.TestCase):
         ledger.wait_complete(timeout=40)
         inst.wait_queue_empty(timeout=20)
         self.assertEqual(ledger.phantoms(), [])
-        for service in services:
+        # every 4th message bounced for z@bounce.example: a DSN each (a
+        # second copy only from a kill inside a documented window)
+        dsns = {}
+        for raw in inst.mail("sender"):
+            _, rcpts = dsn_fields(raw)
+            self.assertEqual(rcpts[0]["final-recipient"],
+                             "rfc822; z@bounce.example")
+            token = re.search(rb"X-Ledger: (\S+)", raw).group(1)
+            dsns[token] = dsns.get(token, 0) + 1
+        self.assertEqual(sorted(dsns), sorted(f"b{i}".encode()
+                                              for i in range(0, 32, 4)))
+        for service in ("cleanup", "qmgr", "local", "pickup"):
             self.assertTrue(killed.get(service), killed)
         # duplicates only from the documented windows: at most one per kill
-        dups = sum(n - 1 for n in ledger.duplicates().values())
+        dups = sum(n - 1 for n in ledger.duplicates().values()) + \
+            sum(n - 1 for n in dsns.values())
         self.assertLessEqual(dups, sum(len(p) for p in killed.values()))
         self.assertEqual(listdir(os.path.join(inst.queue, "corrupt")), [])
         r = inst.sluice("check", check=False)
         self.assertEqual(r.returncode, 0, r.stdout)
-        for service in services:
+        for service in killed:
             for pid in killed[service]:
                 self.assertNotIn(pid, inst.pids(service))
 
