@@ -121,6 +121,12 @@ class FullInstance(Instance):
             raise AssertionError("sanitizer report(s):\n" + "\n".join(
                 f"{f}:\n{text}" for f, text in reports))
 
+    def pids(self, service):
+        """Processes of service; "smtpd" names the $smtpd_listen service."""
+        if service == "smtpd":
+            service = self.main["smtpd_listen"]
+        return super().pids(service)
+
     # ---- configuration files ----------------------------------------------
 
     def write_etc(self, name, text):

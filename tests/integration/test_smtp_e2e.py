@@ -24,6 +24,7 @@ import ssl
 import subprocess
 import sys
 import threading
+import time
 import unittest
 
 from fullinst import FullInstance, Ledger, QID, dsn_fields, parse, listdir
@@ -333,6 +334,33 @@ class SmtpE2ETest(unittest.TestCase):
         self.assertEqual(sink.attempts, 3)
         self.assertEqual(len(sink.messages), 2)
         self.assertEqual(inst.mail("bob"), [])
+
+    def test_smtpd_killed_in_data(self):
+        """smtpd killed in the middle of DATA: the client loses the
+        connection without a 250, nothing is queued or delivered, and the
+        next session (a fresh smtpd) works."""
+        inst = self.full()
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=10)
+        with s:
+            f = s.makefile("rb")
+            f.readline()
+            s.sendall(b"HELO c\r\nMAIL FROM:<bob@test.example>\r\n"
+                      b"RCPT TO:<alice@test.example>\r\nDATA\r\n")
+            for _ in range(4):
+                line = f.readline()
+            self.assertTrue(line.startswith(b"354"), line)
+            s.sendall(b"Subject: half\r\n\r\nhalf a message\r\n")
+            self.assertTrue(inst.kill_service("smtpd"))
+            self.assertEqual(f.read(), b"")         # no 250, just EOF
+        time.sleep(1)
+        self.assertEqual(inst.mail("alice"), [])
+        self.assertEqual(inst.in_flight(), 0)
+        with smtplib.SMTP("127.0.0.1", self.port, timeout=10) as c:
+            c.sendmail("bob@test.example", ["alice@test.example"],
+                       crlf("Subject: whole\n\nwhole\n"))
+        (raw,) = inst.wait_mail("alice", 1)
+        self.assertEqual(parse(raw)["Subject"], "whole")
+        self.assertEqual(inst.queued("corrupt"), [])
 
     def test_smtp_in_smtp_out(self):
         sink = Sink()
