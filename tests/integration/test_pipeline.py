@@ -355,6 +355,8 @@ class PipelineTest(unittest.TestCase):
             wait_until(lambda: inst.pids(service), 5, what=service)
         for i, service in enumerate(("cleanup", "pickup", "qmgr", "local",
                                      "resolve", "bounce", "smtpd"), 1):
+            inst.wait_queue_empty()        # idle: nothing in flight
+            time.sleep(0.2)                # and every reply written
             pids = self.kill_all(inst, service)
             if service != "resolve":         # qmgr resolves in-process
                 self.assertTrue(pids, service)
