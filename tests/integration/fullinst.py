@@ -26,7 +26,8 @@ SERVICES = [
     "$smtpd_listen inet n - n - - smtpd",
     "cleanup unix - - n - - cleanup",
     "qmgr unix - - n 300 1 qmgr",
-    "pickup fifo n - n 60 1 pickup",
+    "pickup fifo n - n 2 1 pickup",      # wakeup: a maildrop file left
+                                          # by a killed cleanup is retried
     "resolve unix - - n - - resolve",
     "local unix - n n - - local",
     "virtual unix - n n - - local",
