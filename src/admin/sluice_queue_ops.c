@@ -1,19 +1,19 @@
 /*
  * sluice_queue_ops.c - the queue tools that change things: flush, delete,
  * hold, release, requeue (sluice_queue.h). Moves are queue_move (rename
- * without overwrite, directories fsynced); qmgr is told with a trigger.
+ * without overwrite, directories fsynced); qmgr (and, on flush, pickup) is
+ * told with a trigger.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "msg.h"
 #include "vstring.h"
 
 #include "mail_proto.h"
+#include "mail_trigger.h"
 #include "queue.h"
 
 #include "sluice.h"
@@ -22,30 +22,8 @@
 /* sluice_queue_trigger - one byte to private/qmgr */
 int sluice_queue_trigger(char byte, struct vstring *why)
 {
-    struct sockaddr_un sun;
-    int fd, rc = -1;
-
-    memset(&sun, 0, sizeof(sun));
-    sun.sun_family = AF_UNIX;
-    if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s/%s",
-                         sluice_queue_root(), MAIL_CLASS_PRIVATE,
-                         MAIL_SERVICE_QMGR) >= sizeof(sun.sun_path)) {
-        vstring_sprintf(why, "queue_directory path too long");
-        return -1;
-    }
-    if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
-        vstring_sprintf(why, "socket: %m");
-        return -1;
-    }
-    if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
-        vstring_sprintf(why, "connect to %s: %m (is sluice running?)",
-                        sun.sun_path);
-    else if (write(fd, &byte, 1) != 1)
-        vstring_sprintf(why, "write to %s: %m", sun.sun_path);
-    else
-        rc = 0;
-    close(fd);
-    return rc;
+    return mail_trigger_send(sluice_queue_root(), MAIL_CLASS_PRIVATE,
+                             MAIL_SERVICE_QMGR, &byte, 1, why);
 }
 
 /* trigger_or_warn - tell qmgr, or say it will notice later */
@@ -73,6 +51,9 @@ int sluice_flush(int argc, char **argv)
         fprintf(stderr, "sluice: flush: %s\n", vstring_str(why));
         rc = 1;
     }
+    /* maildrop/ too: a submission whose cleanup died waits for pickup */
+    (void)mail_trigger_send(sluice_queue_root(), MAIL_CLASS_PUBLIC,
+                            MAIL_SERVICE_PICKUP, "F", 1, why);
     vstring_free(why);
     return rc;
 }
