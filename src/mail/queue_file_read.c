@@ -19,6 +19,7 @@
 #include "mymalloc.h"
 #include "queue.h"
 #include "queue_file.h"
+#include "safe_open.h"
 #include "vstream.h"
 #include "vstring.h"
 
@@ -189,32 +190,63 @@ static void to_corrupt(const char *root, const char *queue, const char *id,
     vstring_free(why);
 }
 
-/* open_checked - open without following links; regular, one link */
-static int open_checked(const char *path, int flags, int *fd,
-                        struct vstring *why)
+/*
+ * expected_owner - who must own a file in this queue: the owner of the
+ * queue directory (mail_owner, or the instance's user), except in maildrop/
+ * (written by the setgid gate as the submitting user) and corrupt/ (which
+ * receives maildrop files too): there any owner is accepted, as before,
+ * and the file's own owner is taken. A QUEUE_FILE_* code.
+ */
+static int expected_owner(const char *root, const char *queue,
+                          const char *path, uid_t *owner, struct vstring *why)
 {
-    int oflags = (flags == QUEUE_FILE_RDWR ? O_RDWR : O_RDONLY) | O_NOFOLLOW |
-                 O_NONBLOCK | O_CLOEXEC;
+    struct vstring *dir;
     struct stat st;
+    int any = strcmp(queue, QUEUE_MAILDROP) == 0 ||
+              strcmp(queue, QUEUE_CORRUPT) == 0;
 
-    /* TODO: use safe_open (src/util) once it is in main. */
-    if ((*fd = open(path, oflags)) < 0) {
-        vstring_sprintf(why, "open %s: %m", path);
-        return errno == ENOENT  ? QUEUE_FILE_GONE
-               : errno == ELOOP ? QUEUE_FILE_CORRUPT
-                                : QUEUE_FILE_ERROR;
+    if (any) {
+        if (lstat(path, &st) < 0) {
+            vstring_sprintf(why, "lstat %s: %m", path);
+            return errno == ENOENT ? QUEUE_FILE_GONE : QUEUE_FILE_ERROR;
+        }
+    } else {
+        dir = vstring_alloc(100);
+        queue_dir_path(dir, root, queue);
+        if (stat(vstring_str(dir), &st) < 0) {
+            vstring_sprintf(why, "stat %s: %m", vstring_str(dir));
+            vstring_free(dir);
+            return QUEUE_FILE_ERROR;
+        }
+        vstring_free(dir);
     }
-    if (fstat(*fd, &st) < 0) {
-        vstring_sprintf(why, "fstat %s: %m", path);
-        close(*fd);
-        return QUEUE_FILE_ERROR;
-    }
-    if (!S_ISREG(st.st_mode) || st.st_nlink != 1) {
-        vstring_sprintf(why, "%s: not a regular file with one link", path);
-        close(*fd);
-        return QUEUE_FILE_CORRUPT;
-    }
+    *owner = st.st_uid;
     return QUEUE_FILE_OK;
+}
+
+/*
+ * open_checked - safe_open_existing: no symlink, a regular file with one
+ * link and the expected owner, the very file that was checked.
+ */
+static int open_checked(const char *root, const char *queue, const char *path,
+                        int flags, int *fd, struct vstring *why)
+{
+    int oflags = (flags == QUEUE_FILE_RDWR ? O_RDWR : O_RDONLY) | O_CLOEXEC;
+    struct vstring *reason;
+    uid_t owner;
+    int rc;
+
+    if ((rc = expected_owner(root, queue, path, &owner, why)) != QUEUE_FILE_OK)
+        return rc;
+    reason = vstring_alloc(50);
+    if ((*fd = safe_open_existing(path, oflags, owner, reason)) < 0) {
+        vstring_sprintf(why, "open %s: %s", path, vstring_str(reason));
+        rc = *fd == -ENOENT                     ? QUEUE_FILE_GONE
+             : *fd == -ELOOP || *fd == -EPERM ? QUEUE_FILE_CORRUPT
+                                                : QUEUE_FILE_ERROR;
+    }
+    vstring_free(reason);
+    return rc;
 }
 
 /* queue_file_read - open, check completely, return the envelope */
@@ -228,7 +260,7 @@ int queue_file_read(const char *root, const char *queue, const char *id,
 
     *msgp = 0;
     queue_path(path, root, queue, id);
-    if ((rc = open_checked(vstring_str(path), flags, &fd, why)) !=
+    if ((rc = open_checked(root, queue, vstring_str(path), flags, &fd, why)) !=
         QUEUE_FILE_OK)
         goto out;
     m = mymalloc(sizeof(*m));

@@ -11,6 +11,7 @@
 #include "queue.h"
 #include "queue_file.h"
 #include "record.h"
+#include "sys_ops.h"
 #include "testkit.h"
 #include "vstring.h"
 
@@ -222,7 +223,61 @@ static void test_symlink_and_gone(void)
     vstring_free(path);
 }
 
+static char swap_from[512];
+
+/* swap_in - the race hook: another valid file renamed over the checked one */
+static void swap_in(const char *path)
+{
+    CU_ASSERT_EQUAL(rename(swap_from, path), 0);
+}
+
+/*
+ * A file with a second link, and a file replaced between check and open,
+ * are refused through safe_open and moved to corrupt/; the valid file
+ * itself reads fine (control).
+ */
+static void test_link_and_swap(void)
+{
+    struct vstring *bytes = vstring_alloc(256), *id = vstring_alloc(32),
+                   *path = vstring_alloc(100), *other = vstring_alloc(100);
+    struct queue_message *m;
+
+    build(bytes, "VTSARDMCCXE");
+    plant(QUEUE_DEFERRED, bytes, 0, id);
+    CU_ASSERT_EQUAL(queue_file_read(root, QUEUE_DEFERRED, vstring_str(id),
+                                    QUEUE_FILE_RDONLY, &m, why),
+                    QUEUE_FILE_OK);
+    queue_message_free(m);
+    /* a second link */
+    queue_path(path, root, QUEUE_DEFERRED, vstring_str(id));
+    vstring_sprintf(other, "%s/extra-link", root);
+    CU_ASSERT_EQUAL(link(vstring_str(path), vstring_str(other)), 0);
+    CU_ASSERT_EQUAL(queue_file_read(root, QUEUE_DEFERRED, vstring_str(id),
+                                    QUEUE_FILE_RDONLY, &m, why),
+                    QUEUE_FILE_CORRUPT);
+    CU_ASSERT(strstr(vstring_str(why), "more than one link") != 0);
+    CU_ASSERT(present(QUEUE_CORRUPT, vstring_str(id)));
+    /* swapped between the check and the open */
+    plant(QUEUE_DEFERRED, bytes, 0, id);
+    plant(QUEUE_INCOMING, bytes, 0, other);
+    queue_path(path, root, QUEUE_INCOMING, vstring_str(other));
+    snprintf(swap_from, sizeof(swap_from), "%s", vstring_str(path));
+    sys_set_race_hook(swap_in);
+    CU_ASSERT_EQUAL(queue_file_read(root, QUEUE_DEFERRED, vstring_str(id),
+                                    QUEUE_FILE_RDONLY, &m, why),
+                    QUEUE_FILE_CORRUPT);
+    sys_set_race_hook(0);
+    CU_ASSERT(strstr(vstring_str(why), "replaced") != 0);
+    CU_ASSERT(present(QUEUE_CORRUPT, vstring_str(id)));
+    CU_ASSERT(m == 0);
+    vstring_free(bytes);
+    vstring_free(id);
+    vstring_free(path);
+    vstring_free(other);
+}
+
 static const struct testkit_case cases[] = {
+    {"second link or swap before open refused", test_link_and_swap},
     {"corrupt files refused, moved to corrupt/", test_corrupt_table},
     {"symlink refused, missing file is gone", test_symlink_and_gone},
     {NULL, NULL}};
