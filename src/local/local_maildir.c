@@ -22,6 +22,7 @@
 #include "fi_point.h"
 #include "fsync_util.h"
 #include "msg.h"
+#include "safe_open.h"
 #include "vstring.h"
 
 #include "local.h"
@@ -96,14 +97,26 @@ static void unique_name(struct vstring *out)
 static int write_tmp(struct local_msg *msg, const char *tmp, const char *rcpt,
                      struct vstring *why)
 {
+    struct vstring *reason = vstring_alloc(50);
     int fd, err;
 
+    /* exclusive, never through a symlink, ours: safe_open_create */
     FI_POINT("local.maildir_before_create");
-    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    fd = safe_open_create(tmp, O_WRONLY | O_CLOEXEC, 0600, geteuid(), reason);
     if (fd < 0) {
-        local_errno_reason(why, "create", tmp, errno);
+        if (fd == -EPERM)
+            vstring_sprintf(why, "4.2.0 cannot create %s: %s", tmp,
+                            vstring_str(reason));
+        else
+            local_errno_reason(why, "create", tmp, -fd);
+        vstring_free(reason);
+        /* safe_open_create leaves a created file that failed its check */
+        if (fd == -EPERM)
+            unlink(tmp);
+        errno = -fd;
         return -1;
     }
+    vstring_free(reason);
     FI_POINT("local.maildir_after_create");
     if (local_copy(msg, fd, rcpt, 0, why) < 0)
         goto fail;

@@ -21,6 +21,7 @@
 #include "fi_point.h"
 #include "fsync_util.h"
 #include "msg.h"
+#include "safe_open.h"
 #include "vstring.h"
 
 #include "local.h"
@@ -99,32 +100,63 @@ void local_mbox_unlock(int fd, const char *path)
     vstring_free(lock);
 }
 
-/* open_mbox - open for append, creating it for owner; checked identity */
+/*
+ * create_mbox - a new mailbox, exclusively and never through a symlink
+ * (safe_open_create, owned by our effective uid), then given to owner when
+ * we are root (a failure to do so is -EPERM, as the check did before).
+ * A negative errno.
+ */
+static int create_mbox(const char *path, uid_t owner, gid_t group,
+                       struct vstring *reason)
+{
+    int fd;
+
+    FI_POINT("local.mbox_before_create");
+    fd = safe_open_create(path, O_WRONLY | O_APPEND | O_CLOEXEC, 0600,
+                          geteuid(), reason);
+    if (fd >= 0 && owner != (uid_t)-1 && geteuid() == 0 &&
+        fchown(fd, owner, group) < 0) {
+        msg_warn("cannot give %s to uid %ld: %m", path, (long)owner);
+        vstring_sprintf(reason, "cannot be given to uid %ld", (long)owner);
+        close(fd);
+        fd = -EPERM;
+    }
+    return fd;
+}
+
+/*
+ * open_mbox - safe_open for append: an existing mailbox must be a regular
+ * file with one link, owned by owner ((uid_t)-1: by whoever owns it now),
+ * and the very file checked; a missing one is created for owner.
+ */
 static int open_mbox(const char *path, uid_t owner, gid_t group,
                      struct vstring *why)
 {
-    int flags = O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
+    struct vstring *reason = vstring_alloc(50);
+    uid_t expect = owner;
     struct stat st;
-    int fd;
+    int fd = 0;
 
-    if ((fd = open(path, flags)) < 0 && errno == ENOENT) {
-        FI_POINT("local.mbox_before_create");
-        if ((fd = open(path, flags | O_CREAT | O_EXCL, 0600)) >= 0 &&
-            owner != (uid_t)-1 && geteuid() == 0 && fchown(fd, owner, group) < 0)
-            msg_warn("cannot give %s to uid %ld: %m", path, (long)owner);
+    if (owner == (uid_t)-1) {
+        if (lstat(path, &st) < 0)
+            fd = -errno;
+        else
+            expect = st.st_uid;
     }
-    if (fd < 0) {
-        local_errno_reason(why, "open", path, errno == ELOOP ? EACCES : errno);
-        return -1;
-    }
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
-        (owner != (uid_t)-1 && st.st_uid != owner)) {
+    if (fd == 0)
+        fd = safe_open_existing(path, O_WRONLY | O_APPEND | O_CLOEXEC, expect,
+                                reason);
+    if (fd == -ENOENT)
+        fd = create_mbox(path, owner, group, reason);
+    if (fd == -EPERM) {
         vstring_sprintf(why, "4.2.0 mailbox %s is not a regular file with one "
-                             "link owned by its user", path);
-        close(fd);
-        return -1;
+                             "link owned by its user (%s)", path,
+                        vstring_str(reason));
+    } else if (fd < 0) {
+        local_errno_reason(why, "open", path, fd == -ELOOP ? EACCES : -fd);
     }
-    return fd;
+    vstring_free(reason);
+    return fd < 0 ? -1 : fd;
 }
 
 /* local_mbox_deliver - append one message to the mbox at path */

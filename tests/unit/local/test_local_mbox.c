@@ -1,7 +1,8 @@
 /*
  * test_local_mbox.c - mbox delivery: From_ line, ">From " escaping at any
  * chunking, the blank line, append after existing mail, lock contention
- * (dot-lock and fcntl), stale dot-locks, refusal of a symlink.
+ * (dot-lock and fcntl), stale dot-locks, refusal of a symlink, of a
+ * second link and of a mailbox swapped between check and open.
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 
 #include "testkit.h"
 
+#include "sys_ops.h"
 #include "vstring.h"
 
 #include "local_fixture.h"
@@ -182,7 +184,57 @@ static void test_symlink_refused(void)
     vstring_free(target);
 }
 
+static char swap_from[512];
+
+/* swap_in - the race hook: another file renamed over the checked mailbox */
+static void swap_in(const char *path)
+{
+    CU_ASSERT_EQUAL(rename(swap_from, path), 0);
+}
+
+static void test_link_and_swap_refused(void)
+{
+    struct fixture f;
+    struct vstring *why = vstring_alloc(100), *mb = vstring_alloc(100),
+                   *other = vstring_alloc(100);
+    size_t len;
+    char *got;
+
+    fixture_open(&f, "bob@x", body, 0);
+    vstring_sprintf(mb, "%s/mbox", f.dir);
+    vstring_sprintf(other, "%s/victim", f.dir);
+    /* a hard link to someone's file: deferred, nothing written */
+    close(creat(vstring_str(other), 0600));
+    CU_ASSERT_FATAL(link(vstring_str(other), vstring_str(mb)) == 0);
+    CU_ASSERT_EQUAL(local_mbox_deliver(&f.msg, vstring_str(mb), "u@x",
+                                       geteuid(), (gid_t)-1, why), 4);
+    CU_ASSERT(strstr(vstring_str(why), "4.2.0") == vstring_str(why));
+    got = fixture_slurp(vstring_str(other), &len);
+    CU_ASSERT_EQUAL(len, 0);
+    free(got);
+    /* the mailbox swapped for another file between check and open */
+    unlink(vstring_str(mb));
+    close(creat(vstring_str(mb), 0600));
+    snprintf(swap_from, sizeof(swap_from), "%s", vstring_str(other));
+    sys_set_race_hook(swap_in);
+    CU_ASSERT_EQUAL(local_mbox_deliver(&f.msg, vstring_str(mb), "u@x",
+                                       (uid_t)-1, (gid_t)-1, why), 4);
+    sys_set_race_hook(0);
+    CU_ASSERT(strstr(vstring_str(why), "replaced") != 0);
+    got = fixture_slurp(vstring_str(mb), &len);
+    CU_ASSERT_EQUAL(len, 0);
+    free(got);
+    /* control: the same mailbox, left alone, takes the message */
+    CU_ASSERT_EQUAL(local_mbox_deliver(&f.msg, vstring_str(mb), "u@x",
+                                       geteuid(), (gid_t)-1, why), 2);
+    fixture_close(&f);
+    vstring_free(why);
+    vstring_free(mb);
+    vstring_free(other);
+}
+
 static const struct testkit_case cases[] = {
+    {"second link and swap before open refused", test_link_and_swap_refused},
     {"From_ line, >From escaping, blank line", test_mbox_chunks},
     {"null sender From_ line", test_null_sender},
     {"dot-lock contention and stale lock", test_dotlock_contention},
