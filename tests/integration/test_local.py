@@ -289,6 +289,36 @@ class LocalTest(unittest.TestCase):
         self.assertEqual((r["dsn_status"], r["dsn_action"]),
                          ("4.3.0", "deferred"))
 
+    def test_file_target_link_and_symlink_deferred(self):
+        # /file targets are opened with safe_open: a hard link or a symlink
+        # where the file should be is refused and the recipient deferred,
+        # and the file it points at is left alone.
+        inst = self.instance()
+        outdir = os.path.join(inst.dir, "out")
+        os.makedirs(outdir)
+        os.chmod(outdir, 0o777)
+        os.chmod(inst.dir, 0o755)
+        victim = os.path.join(outdir, "victim")
+        with open(victim, "w"):
+            pass
+        os.link(victim, os.path.join(outdir, "linked"))
+        os.symlink(victim, os.path.join(outdir, "symlinked"))
+        with open(os.path.join(outdir, "plain"), "w"):
+            pass
+        os.chmod(os.path.join(outdir, "plain"), 0o666)  # default_privs
+        with open(os.path.join(inst.etc, "aliases"), "w") as f:
+            for name in ("linked", "symlinked", "plain"):
+                f.write(f"{name}: {outdir}/{name}\n")
+        rcpts = [n + "@test.example" for n in ("linked", "symlinked", "plain")]
+        out, _ = deliver(inst, "s@x", rcpts, CONTENT)
+        for r in rcpts[:2]:
+            self.assertEqual(out[r]["dsn_action"], "deferred", out[r])
+            self.assertTrue(out[r]["dsn_status"].startswith("4."), out[r])
+        self.assertEqual(read(victim), b"")
+        self.assertEqual(out[rcpts[2]]["dsn_status"], "2.0.0", out)
+        self.assertTrue(read(os.path.join(outdir, "plain"))
+                        .startswith(b"From s@x "))
+
     def test_forward_remote_through_cleanup(self):
         inst = self.instance()
         with open(os.path.join(inst.etc, "aliases"), "w") as f:
