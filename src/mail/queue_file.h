@@ -25,9 +25,12 @@
  * queue_file_read() opens "<queue>/<id>", checks the WHOLE file (version
  * first, every record well formed, grammar, end record present, nothing
  * after it) and returns its envelope: sender, attributes, recipients with
- * their file offsets and done state, and where the content starts. A file
- * that fails the check is moved to corrupt/ with a log line and is never
- * delivered.
+ * their file offsets and done state, and where the content starts. The
+ * open is safe_open_existing (safe_open.h): no symlink, a regular file with
+ * one link, the very file that was checked, owned by the owner of the queue
+ * directory in incoming/, active/ and deferred/ (any owner in maildrop/,
+ * hold/ and corrupt/, which hold users' maildrop files). A file that fails
+ * any check is moved to corrupt/ with a log line and is never delivered.
  *
  * Marking a recipient done rewrites its type byte 'R' -> 'D' at its offset
  * and fsyncs: one byte, so a crash leaves either the old or the new byte.

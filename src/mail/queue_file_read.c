@@ -192,10 +192,12 @@ static void to_corrupt(const char *root, const char *queue, const char *id,
 
 /*
  * expected_owner - who must own a file in this queue: the owner of the
- * queue directory (mail_owner, or the instance's user), except in maildrop/
- * (written by the setgid gate as the submitting user) and corrupt/ (which
- * receives maildrop files too): there any owner is accepted, as before,
- * and the file's own owner is taken. A QUEUE_FILE_* code.
+ * queue directory (mail_owner, or the instance's user) in incoming/,
+ * active/ and deferred/, which only cleanup writes. In maildrop/ (written
+ * by the setgid gate as the submitting user; pickup compares the owner
+ * with the uid record), hold/ and corrupt/ (where pickup moves maildrop
+ * files) any owner is accepted, as before: the file's own owner is taken.
+ * A QUEUE_FILE_* code.
  */
 static int expected_owner(const char *root, const char *queue,
                           const char *path, uid_t *owner, struct vstring *why)
@@ -203,6 +205,7 @@ static int expected_owner(const char *root, const char *queue,
     struct vstring *dir;
     struct stat st;
     int any = strcmp(queue, QUEUE_MAILDROP) == 0 ||
+              strcmp(queue, QUEUE_HOLD) == 0 ||
               strcmp(queue, QUEUE_CORRUPT) == 0;
 
     if (any) {

@@ -276,7 +276,44 @@ static void test_link_and_swap(void)
     vstring_free(other);
 }
 
+/*
+ * Owner: in deferred/ a file must belong to the queue directory's owner;
+ * hold/ takes any owner (pickup moves users' maildrop files there).
+ * Needs root to give a file away; otherwise only the control runs.
+ */
+static void test_owner(void)
+{
+    struct vstring *bytes = vstring_alloc(256), *id = vstring_alloc(32),
+                   *path = vstring_alloc(100);
+    struct queue_message *m;
+    uid_t other = geteuid() + 1;
+
+    build(bytes, "VTSARDMCCXE");
+    plant(QUEUE_HOLD, bytes, 0, id);
+    queue_path(path, root, QUEUE_HOLD, vstring_str(id));
+    if (geteuid() == 0)
+        CU_ASSERT_EQUAL(chown(vstring_str(path), other, (gid_t)-1), 0);
+    CU_ASSERT_EQUAL(queue_file_read(root, QUEUE_HOLD, vstring_str(id),
+                                    QUEUE_FILE_RDONLY, &m, why),
+                    QUEUE_FILE_OK);
+    queue_message_free(m);
+    if (geteuid() == 0) {
+        plant(QUEUE_DEFERRED, bytes, 0, id);
+        queue_path(path, root, QUEUE_DEFERRED, vstring_str(id));
+        CU_ASSERT_EQUAL(chown(vstring_str(path), other, (gid_t)-1), 0);
+        CU_ASSERT_EQUAL(queue_file_read(root, QUEUE_DEFERRED, vstring_str(id),
+                                        QUEUE_FILE_RDONLY, &m, why),
+                        QUEUE_FILE_CORRUPT);
+        CU_ASSERT(strstr(vstring_str(why), "unexpected owner") != 0);
+        CU_ASSERT(present(QUEUE_CORRUPT, vstring_str(id)));
+    }
+    vstring_free(bytes);
+    vstring_free(id);
+    vstring_free(path);
+}
+
 static const struct testkit_case cases[] = {
+    {"owner pinned in deferred/, any owner in hold/", test_owner},
     {"second link or swap before open refused", test_link_and_swap},
     {"corrupt files refused, moved to corrupt/", test_corrupt_table},
     {"symlink refused, missing file is gone", test_symlink_and_gone},
