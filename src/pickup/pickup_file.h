@@ -6,8 +6,9 @@
  * (queue_file_sweep), then takes every complete file:
  *   - queue_file_read() opens it with safe_open_existing (no symlink, a
  *     regular file with one link, the file checked) and checks every
- *     record; a file that fails goes to corrupt/ (the reader moves it and logs why). A file
- *     whose owner is not the uid the gate recorded in it goes there too;
+ *     record; a file that fails goes to corrupt/ (the reader moves it
+ *     and logs why). A file whose owner is not the uid the gate recorded
+ *     in it goes there too;
  *   - its envelope and content go to cleanup (cleanup_client.h), with the
  *     gate's attributes (uid, sendmail -F/-N/-R/-V, -t as cleanup_flags);
  *   - ONLY after cleanup's OK is the maildrop file removed and the
