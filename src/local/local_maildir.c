@@ -103,20 +103,19 @@ static int write_tmp(struct local_msg *msg, const char *tmp, const char *rcpt,
     /* exclusive, never through a symlink, ours: safe_open_create */
     FI_POINT("local.maildir_before_create");
     fd = safe_open_create(tmp, O_WRONLY | O_CLOEXEC, 0600, geteuid(), reason);
+    if (fd == -EPERM) {
+        /* created but failed the check: safe_open_create leaves it */
+        vstring_sprintf(why, "4.2.0 cannot create %s: %s", tmp,
+                        vstring_str(reason));
+        unlink(tmp);
+    } else if (fd < 0) {
+        local_errno_reason(why, "create", tmp, -fd);
+    }
+    vstring_free(reason);
     if (fd < 0) {
-        if (fd == -EPERM)
-            vstring_sprintf(why, "4.2.0 cannot create %s: %s", tmp,
-                            vstring_str(reason));
-        else
-            local_errno_reason(why, "create", tmp, -fd);
-        vstring_free(reason);
-        /* safe_open_create leaves a created file that failed its check */
-        if (fd == -EPERM)
-            unlink(tmp);
         errno = -fd;
         return -1;
     }
-    vstring_free(reason);
     FI_POINT("local.maildir_after_create");
     if (local_copy(msg, fd, rcpt, 0, why) < 0)
         goto fail;

@@ -10,6 +10,12 @@
  * with "From " written as ">From ", and a blank line. After a write or
  * fsync error the file is truncated back to its old size, so no half
  * message stays behind, and the result is "deferred".
+ *
+ * The mailbox is opened with safe_open (src/util/safe_open.h): an existing
+ * one must be a regular file with one link, owned by the mailbox owner (or,
+ * when none is given, by whoever owned it at the check), and the very file
+ * checked; a missing one is created exclusively, never through a symlink.
+ * Any refusal defers the recipient.
  */
 #include <errno.h>
 #include <fcntl.h>
