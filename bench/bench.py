@@ -70,42 +70,65 @@ def pct(values, p):
     return v[k]
 
 
-def one_run(mta, tools, work, p):
-    """One measured run of one system; returns {metric: value}."""
+RELAY_TO = "sink@example.com"
+
+
+def start_with_sink(mta, tools, work, extra=None, warm=50, size=1024):
+    """A fresh sink, a fresh instance relaying to it, warmed up."""
     sink_port = free_port()
     sink = measure.Sink(tools, sink_port,
                         os.path.join(work, f"sink-{mta.name}.out"))
     mta.sink_port = sink_port
-    mta.setup()
+    try:
+        mta.setup(extra)
+        mta.start()
+        if warm:
+            measure.inject(tools, mta.port, warm, 10, size, RELAY_TO, 120)
+            if sink.wait_for(warm, 120) is None:
+                raise RuntimeError(f"{mta.name}: warm-up did not reach the sink")
+    except BaseException:
+        mta.stop()
+        sink.close()
+        mta.cleanup()
+        raise
+    return sink
+
+
+def relay_measure(mta, tools, sink, n, c, size, timeout):
+    """n messages over c sessions through a running instance to its sink:
+    relay and injection rates, peaks of the process tree, CPU per message."""
+    base = sink.count()
+    root = mta.master_pid()
+    sampler = measure.Sampler(root)
+    cpu0 = measure.cpu_seconds(root)
+    sampler.start()
+    t0 = time.monotonic()
+    try:
+        inj = measure.inject(tools, mta.port, n, c, size, RELAY_TO, timeout)
+        t_end = sink.wait_for(base + n, timeout)
+    finally:
+        sampler.stop()
+    cpu1 = measure.cpu_seconds(root)
+    if t_end is None:
+        raise RuntimeError(f"{mta.name}: sink got {sink.count() - base} "
+                           f"of {n} within {timeout}s")
+    return {"relay_rate": n / (t_end - t0), "inject_rate": n / inj,
+            "relay_mib_s": n * size / (t_end - t0) / 1048576.0,
+            "peak_pss_mib": sampler.peak_pss / 1024.0,
+            "peak_procs": sampler.peak_procs,
+            "cpu_us_per_msg": (cpu1 - cpu0) * 1e6 / n,
+            "peak_by_prog_kib": sampler.peak_by_prog}
+
+
+def one_run(mta, tools, work, p):
+    """One measured run of one system; returns {metric: value}."""
     home = p["home"]
     clear_maildir(home)
-    out = {}
+    sink = start_with_sink(mta, tools, work, size=p["size"])
     try:
-        mta.start()
-        relay_to, local_to = "sink@example.com", f"{BENCH_USER}@localhost"
-        measure.inject(tools, mta.port, 50, 10, p["size"], relay_to, 60)
-        if sink.wait_for(50, 60) is None:
-            raise RuntimeError(f"{mta.name}: warm-up did not reach the sink")
-        base = sink.count()
-        root = mta.master_pid()
-        sampler = measure.Sampler(root)
-        cpu0 = measure.cpu_seconds(root)
-        sampler.start()
-        t0 = time.monotonic()
-        inj = measure.inject(tools, mta.port, p["n"], p["c"], p["size"],
-                             relay_to, p["timeout"])
-        t_end = sink.wait_for(base + p["n"], p["timeout"])
-        sampler.stop()
-        cpu1 = measure.cpu_seconds(root)
-        if t_end is None:
-            raise RuntimeError(f"{mta.name}: sink got {sink.count() - base} "
-                               f"of {p['n']} within {p['timeout']}s")
-        out["relay_rate"] = p["n"] / (t_end - t0)
-        out["inject_rate"] = p["n"] / inj
-        out["peak_pss_mib"] = sampler.peak_pss / 1024.0
-        out["peak_procs"] = sampler.peak_procs
-        out["cpu_us_per_msg"] = (cpu1 - cpu0) * 1e6 / p["n"]
-        out["peak_by_prog_kib"] = sampler.peak_by_prog
+        out = relay_measure(mta, tools, sink, p["n"], p["c"], p["size"],
+                            p["timeout"])
+        local_to = f"{BENCH_USER}@localhost"
         t0 = time.monotonic()
         measure.inject(tools, mta.port, p["local_n"], p["c"], p["size"],
                        local_to, p["timeout"])

@@ -125,6 +125,11 @@ class Postfix:
             except AssertionError:
                 os.kill(pid, 9)
 
+    @staticmethod
+    def table_ref(path):
+        """How main.cf names a text lookup table."""
+        return f"texthash:{path}"
+
     def queue_count(self, sub):
         n = 0
         for _, _, files in os.walk(os.path.join(self.dir, "queue", sub)):
@@ -196,6 +201,10 @@ class Sluice:
                 self.inst.sluice("stop", check=False, timeout=60)
             except subprocess.TimeoutExpired:
                 pass
+
+    @staticmethod
+    def table_ref(path):
+        return path
 
     def queue_count(self, sub):
         n = 0
