@@ -99,7 +99,7 @@ def plot(work, png, dat, datkeys, names, keys, xlabel, ylabel, logx=True):
             col = 2 + datkeys.index(k) * len(names) + names.index(s)
             cols.append(f"'{dat}.dat' using 1:{col} with linespoints "
                         f"title '{s} {k}'")
-    script = (f"set terminal png size 800,500\nset output '{png}.png'\n"
+    script = (f"set terminal png noenhanced size 800,500\nset yrange [0:*]\nset output '{png}.png'\n"
               f"set xlabel '{xlabel}'\nset ylabel '{ylabel}'\n"
               f"{'set logscale x' if logx else ''}\nset key top right\n"
               f"set grid\nplot " + ", ".join(cols) + "\n")
