@@ -14,7 +14,7 @@ fsyncs a queue file before it answers 250 to DATA, and the local agent
 fsyncs a Maildir file before it reports success.
 
 Postfix comes from tools/postfix-local.sh (the Debian package unpacked into
-build/postfix, never installed system-wide); Sluice from ./bin through
+bench/out/postfix, never installed system-wide); Sluice from ./bin through
 tests/integration/instance.py.
 """
 import os

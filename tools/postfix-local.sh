@@ -2,7 +2,8 @@
 # postfix-local.sh - a private Postfix in a folder, for benchmarks and
 # interop tests (bench/, the relay-chain test). Never installs the postfix
 # package system-wide: the Debian package is fetched with `apt-get download`
-# and unpacked with `dpkg -x` under a prefix (default build/postfix), and
+# and unpacked with `dpkg -x` under a prefix (default bench/out/postfix:
+# not build/, whose *.d names the Makefile includes as dependency files), and
 # every instance runs with its own config_directory, queue_directory and
 # data_directory on loopback ports.
 #
@@ -19,7 +20,7 @@
 #       program, e.g. postqueue -p, with MAIL_CONFIG=DIR/etc)
 #   tools/postfix-local.sh bin PROGRAM  (prints the path, e.g. smtp-sink)
 #
-# Environment: POSTFIX_PREFIX (default <top>/build/postfix).
+# Environment: POSTFIX_PREFIX (default <top>/bench/out/postfix).
 # What it takes: root (Postfix's master must start as root and drop to
 # mail_owner=postfix), the runtime libraries the package depends on (all in
 # a Debian 12 base here: libdb5.3 libicu72 libnsl2 libsasl2-2 libssl3).
@@ -28,7 +29,7 @@
 # run, and import_environment passes it on to the daemons master starts.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-prefix=${POSTFIX_PREFIX:-$top/build/postfix}
+prefix=${POSTFIX_PREFIX:-$top/bench/out/postfix}
 
 die() { echo "postfix-local: $*" >&2; exit 1; }
 
