@@ -99,7 +99,8 @@ def plot(work, png, dat, datkeys, names, keys, xlabel, ylabel, logx=True):
             col = 2 + datkeys.index(k) * len(names) + names.index(s)
             cols.append(f"'{dat}.dat' using 1:{col} with linespoints "
                         f"title '{s} {k}'")
-    script = (f"set terminal png noenhanced size 800,500\nset yrange [0:*]\nset output '{png}.png'\n"
+    script = (f"set terminal png noenhanced size 800,500\n"
+              f"set yrange [0:*]\nset output '{png}.png'\n"
               f"set xlabel '{xlabel}'\nset ylabel '{ylabel}'\n"
               f"{'set logscale x' if logx else ''}\nset key top right\n"
               f"set grid\nplot " + ", ".join(cols) + "\n")
@@ -170,7 +171,7 @@ def fill(mta, tools, add, target, args):
     while left > 0:
         chunk = min(left, 5000)
         measure.inject(tools, mta.port, chunk, 20, 1024, "x@deferred.test",
-                       args.timeout)
+                       args.timeout, keep=True)
         left -= chunk
     deadline = time.monotonic() + args.timeout
     while mta.queue_count("deferred") < target:
@@ -197,6 +198,22 @@ def full(args, tools_cls):
     sessions = parse_list(os.environ.get("BENCH_SESSIONS"), SESSIONS)
     depths = parse_list(os.environ.get("BENCH_DEPTHS"), DEPTHS)
     n = args.n
+    todo = os.environ.get("BENCH_SWEEPS", "size,sessions,deferred").split(",")
+    if "size" in todo:
+        size_sweep(tools, work, args, systems, sizes)
+    if "sessions" in todo:
+        sessions_sweep(tools, work, args, systems, sessions)
+    if "deferred" in todo:
+        depth_sweep(tools, work, args, systems, depths)
+    with open(os.path.join(work, "notes.txt"), "w") as f:
+        f.write("\n".join(notes + [f"runs per point: {args.runs}; N={n} "
+                                   f"C={args.c}; loadavg "
+                                   f"{open('/proc/loadavg').read()}"]))
+    print(f"(written to {work})")
+
+
+def size_sweep(tools, work, args, systems, sizes):
+    n = args.n
     keys = ["relay_rate", "relay_mib_s", "cpu_us_per_msg"]
     res = sweep("size", sizes, systems, args.runs, fresh_point(
         tools, work, args, lambda x: max(10, min(n, MAX_BYTES_PER_RUN // x)),
@@ -206,6 +223,10 @@ def full(args, tools_cls):
          "message size (bytes)", "relayed msg/s")
     plot(work, "size-mib", "size", keys, names, ["relay_mib_s"],
          "message size (bytes)", "relayed MiB/s")
+
+
+def sessions_sweep(tools, work, args, systems, sessions):
+    n = args.n
     keys = ["relay_rate", "inject_rate", "peak_pss_mib", "peak_procs"]
     res = sweep("sessions", sessions, systems, args.runs, fresh_point(
         tools, work, args, lambda x: n, lambda x: x, lambda x: args.size))
@@ -214,6 +235,9 @@ def full(args, tools_cls):
          "parallel SMTP sessions", "relayed msg/s")
     plot(work, "sessions-pss", "sessions", keys, names, ["peak_pss_mib"],
          "parallel SMTP sessions", "peak Pss (MiB)")
+
+
+def depth_sweep(tools, work, args, systems, depths):
     keys = ["relay_rate", "qmgr_pss_mib", "peak_pss_mib"]
     res = deferred_sweep(tools, work, args, systems, depths)
     names = write_sweep(work, "deferred", "deferred", depths, res, keys)
@@ -221,8 +245,3 @@ def full(args, tools_cls):
          "deferred messages in the queue", "relayed msg/s", logx=False)
     plot(work, "deferred-qmgr", "deferred", keys, names, ["qmgr_pss_mib"],
          "deferred messages in the queue", "qmgr peak Pss (MiB)", logx=False)
-    with open(os.path.join(work, "notes.txt"), "w") as f:
-        f.write("\n".join(notes + [f"runs per point: {args.runs}; N={n} "
-                                   f"C={args.c}; loadavg "
-                                   f"{open('/proc/loadavg').read()}"]))
-    print(f"(written to {work})")

@@ -75,15 +75,15 @@ class Sink:
         self.out.close()
 
 
-def inject(tools, port, n, sessions, size, rcpt, timeout):
+def inject(tools, port, n, sessions, size, rcpt, timeout, keep=False):
     """smtp-source: n messages of size bytes over `sessions` parallel
-    sessions (one message per connection). Returns seconds until it exits,
-    i.e. until the last 250 and QUIT."""
+    sessions (one message per connection, or several when keep). Returns
+    seconds until it exits, i.e. until the last 250 and QUIT."""
     t0 = time.monotonic()
     proc = subprocess.run(
         [tools.bin("smtp-source"), "-s", str(sessions), "-m", str(n),
          "-l", str(size), "-f", "bench@bench.test", "-t", rcpt,
-         f"127.0.0.1:{port}"],
+         *(["-d"] if keep else []), f"127.0.0.1:{port}"],
         env=tools.env, capture_output=True, timeout=timeout)
     dt = time.monotonic() - t0
     if proc.returncode != 0:
