@@ -14,7 +14,7 @@
 #       writes DIR/etc/main.cf and master.cf, makes DIR/queue, DIR/data,
 #       DIR/log; prints DIR. Pseudo-parameter listen=127.0.0.1:PORT puts
 #       smtpd on that address (default 127.0.0.1:2526); every other
-#       name=value is appended to main.cf (later lines win).
+#       name=value replaces that parameter's line in main.cf (or adds it).
 #   tools/postfix-local.sh start|stop|flush DIR   (postfix -c DIR/etc ...)
 #   tools/postfix-local.sh cmd DIR PROGRAM [args]  (a PREFIX/root/usr/sbin
 #       program, e.g. postqueue -p, with MAIL_CONFIG=DIR/etc)
@@ -113,7 +113,13 @@ alias_database =
 biff = no
 smtputf8_enable = no
 EOF
-    printf '%s' "$extra" >> "$dir/etc/main.cf"
+    # a name=value replaces the line above (no "overriding" warnings)
+    printf '%s' "$extra" | while IFS= read -r kv; do
+        name=${kv%%=*}
+        grep -v "^$name *=" "$dir/etc/main.cf" > "$dir/etc/main.cf.tmp" || :
+        printf '%s = %s\n' "$name" "${kv#*=}" >> "$dir/etc/main.cf.tmp"
+        mv "$dir/etc/main.cf.tmp" "$dir/etc/main.cf"
+    done
     chown postfix "$dir/data"
     # service type private unpriv chroot wakeup maxproc command
     cat > "$dir/etc/master.cf" <<EOF
