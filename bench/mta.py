@@ -144,16 +144,22 @@ class Postfix:
 # Programs the relay and local-delivery runs need from Sluice.
 SLUICE_NEEDS = ["master", "sluice", "smtpd", "cleanup", "qmgr", "resolve",
                 "smtp", "local", "bounce"]
-SLUICE_SERVICES = [
-    "$smtpd_listen inet n - n - - smtpd",
-    "cleanup unix - - n - - cleanup",
-    "qmgr fifo n - n 300 1 qmgr",
-    "pickup fifo n - n 60 1 pickup",
-    "resolve unix - - n - - resolve",
-    "local unix - n n - - local",
-    "smtp unix - - n - - smtp",
-    "bounce unix - - n - - bounce",
-]
+SERVICE_TYPES = ("inet", "unix", "fifo", "pass", "unix-dgram")
+
+
+def sluice_services(bindir, master_cf=os.path.join(TOP, "conf", "master.cf")):
+    """The pipeline's lines of conf/master.cf (commented out or not) whose
+    program exists in bindir; the diagnostic probe is left out."""
+    out = []
+    with open(master_cf) as f:
+        for line in f:
+            text = line.strip().lstrip("#").strip()
+            w = text.split()
+            if len(w) < 8 or w[1] not in SERVICE_TYPES or w[7] == "probe":
+                continue
+            if os.access(os.path.join(bindir, w[7]), os.X_OK):
+                out.append(text)
+    return out
 
 
 class Sluice:
@@ -181,8 +187,7 @@ class Sluice:
         main = common_main(self.opts, self.sink_port)
         main["max_idle"] = "100s"
         main.update(extra or {})
-        services = [s for s in SLUICE_SERVICES
-                    if os.access(os.path.join(self.bin, s.split()[-1]), os.X_OK)]
+        services = sluice_services(self.bin)
         self.inst = Instance(main=main, services=services, name="sluice-bench")
         self.port = self.inst.ports["smtpd_listen"]
 
