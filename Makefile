@@ -30,6 +30,8 @@ LDFLAGS_cov  = --coverage
 PREFIX  ?= /usr/local
 DESTDIR ?=
 FI      ?= 0
+# Debian's python3 (it sees Debian's python3-aiosmtpd); another python3 on PATH may not.
+PYTHON  ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || echo python3)
 
 INCLUDES = -Isrc/util -Isrc/mail -Isrc/server
 CFLAGS   = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS_$(VARIANT)) $(INCLUDES) \
@@ -125,7 +127,7 @@ unit-tests:
 
 integration-tests:
 	@$(MAKE) --no-print-directory VARIANT=$(VARIANT) variant
-	@SLUICE_BIN=$(abspath $(B)/bin) python3 tests/integration/run.py
+	@SLUICE_BIN=$(abspath $(B)/bin) $(PYTHON) tests/integration/run.py
 
 check: deps
 	@$(MAKE) --no-print-directory all

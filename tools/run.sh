@@ -12,6 +12,13 @@ if [ ! -f "$run/etc/main.cf" ]; then
     sed -e "s|@RUN@|$run|g" -e "s|@BIN@|$bin|g" "$top/conf/main.cf.run" \
         > "$run/etc/main.cf"
 fi
+# A self-signed certificate for smtpd's STARTTLS, made once.
+if [ ! -f "$run/etc/smtpd.pem" ] && command -v openssl >/dev/null; then
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 \
+        -subj "/CN=localhost.localdomain" \
+        -keyout "$run/etc/smtpd.key" -out "$run/etc/smtpd.pem" 2>/dev/null
+    chmod 600 "$run/etc/smtpd.key"
+fi
 [ -f "$run/etc/master.cf" ] || cp "$top/conf/master.cf" "$run/etc/master.cf"
 echo "sluice: instance in $run; log in $run/log/sluice.log; Ctrl-C stops it"
 echo "sluice: in another terminal: bin/sluice -c $run/etc status"

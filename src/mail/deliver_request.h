@@ -10,6 +10,23 @@
  * outcomes at once. qmgr treats a recipient without an outcome (the agent
  * died, timed out, or left it out) as deferred: an agent never has to
  * report what it did not finish.
+ *
+ * The request is one attribute record whose attributes come in the order
+ * mail_proto.h lists them (the eight per-message ones, then four per
+ * recipient); anything else -- a missing, repeated or misplaced name, an id
+ * or queue name that is not valid, a number that does not parse, no
+ * recipient, more than DELIVER_REQUEST_MAX_RCPTS recipients, a value longer
+ * than DELIVER_REQUEST_VALUE_MAX -- is refused as a whole with a reason,
+ * and the agent then closes the connection without a reply (qmgr defers
+ * every recipient). The reply is one attribute record with four attributes
+ * per recipient that has an outcome, in request order.
+ *
+ * deliver_request_open() reaches the content: it opens the queue file
+ * through the one reader (queue_file_read, read only), checks that the
+ * request's content_offset is where the reader found the content, and
+ * leaves the message positioned at its first content record, so that
+ * queue_message_next_chunk() streams the message. queue_message_rewind()
+ * starts over for the next recipient.
  */
 #ifndef DELIVER_REQUEST_H
 #define DELIVER_REQUEST_H
@@ -19,6 +36,10 @@
 
 struct vstream;
 struct vstring;
+struct queue_message;
+
+#define DELIVER_REQUEST_MAX_RCPTS 1000  /* recipients in one request */
+#define DELIVER_REQUEST_VALUE_MAX 4096  /* bytes in one attribute value */
 
 struct deliver_rcpt {
     char *address;    /* the recipient as resolved */
@@ -58,5 +79,15 @@ int deliver_request_reply(struct vstream *qmgr,
                           const struct deliver_request *req);
 
 void deliver_request_free(struct deliver_request *req);
+
+/*
+ * Opens the request's queue file under queue_dir read only and positions it
+ * at the content. 0 with *msgp set (free with queue_message_free), or -1
+ * with a "4.3.0 ..." reason in why (the file is gone, corrupt, unreadable,
+ * or its content is not at content_offset).
+ */
+int deliver_request_open(const struct deliver_request *req,
+                         const char *queue_dir, struct queue_message **msgp,
+                         struct vstring *why);
 
 #endif

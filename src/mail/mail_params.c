@@ -166,6 +166,12 @@ const struct mail_param mail_param_table[] = {
     {"default_privs", "nobody",
      "account that runs commands and file deliveries from the aliases file",
      0},
+    {"local_delivery_virtual_only", "no",
+     "deliver every local name to virtual_mailbox_base/<name>/Maildir, "
+     "accounts or not (an instance run by an ordinary user)", 0},
+    {"local_command_time_limit", "1000s",
+     "longest run of a |command delivery before it is killed and deferred",
+     0},
 
     /* bounce. */
     {"bounce_size_limit", "50000",
@@ -191,6 +197,9 @@ const struct mail_param mail_param_table[] = {
     {"smtp_tls_policy_maps", "",
      "table file: destination -> none | may | encrypt | verify", 0},
     {"smtp_tls_CAfile", "", "CA certificates for verify", 0},
+    {"smtp_connection_reuse_time", "5s",
+     "how long an idle connection is kept for the next request to the same "
+     "nexthop (0 = never)", 0},
 
     {0, 0, 0, 0},
 };

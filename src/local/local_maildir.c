@@ -1,0 +1,171 @@
+/*
+ * local_maildir.c - delivery into a Maildir: the local-delivery commit
+ * point of DESIGN.md section 3.
+ *
+ *   tmp/<unique>  created O_EXCL, written, fsynced, closed
+ *   link()        into new/<unique>      <- the message exists from here
+ *   unlink()      tmp/<unique>
+ *   fsync(new/)   the link is durable    <- "delivered" only after this
+ *
+ * A crash before the link leaves garbage in tmp/ (never a message in new/);
+ * a failure of the directory fsync removes new/<unique> again and defers,
+ * so "delivered" is never reported for a link that may not survive.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "fi_point.h"
+#include "fsync_util.h"
+#include "msg.h"
+#include "vstring.h"
+
+#include "local.h"
+
+/* mkdir_one - mkdir 0700, or accept an existing directory (not a link) */
+static int mkdir_one(const char *path, struct vstring *why)
+{
+    struct stat st;
+
+    if (mkdir(path, 0700) == 0)
+        return 0;
+    if (errno == EEXIST && lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return 0;
+    local_errno_reason(why, "create directory", path,
+                       errno == EEXIST ? ENOTDIR : errno);
+    return -1;
+}
+
+/* local_maildir_make - mkdir -p the Maildir and its tmp, new and cur */
+int local_maildir_make(const char *maildir, struct vstring *why)
+{
+    struct vstring *path = vstring_alloc(256);
+    static const char *const subs[] = {"tmp", "new", "cur"};
+    const char *p;
+    size_t i;
+    int ret = -1;
+
+    /* Every parent first, so that a missing base is created too. */
+    for (p = strchr(maildir + 1, '/'); p; p = strchr(p + 1, '/')) {
+        vstring_set(path, maildir, (size_t)(p - maildir));
+        if (mkdir_one(vstring_str(path), why) < 0)
+            goto out;
+    }
+    if (mkdir_one(maildir, why) < 0)
+        goto out;
+    for (i = 0; i < 3; i++) {
+        vstring_sprintf(path, "%s/%s", maildir, subs[i]);
+        if (mkdir_one(vstring_str(path), why) < 0)
+            goto out;
+    }
+    ret = 0;
+out:
+    vstring_free(path);
+    return ret;
+}
+
+/* unique_name - time, microseconds, pid, counter, host: never reused */
+static void unique_name(struct vstring *out)
+{
+    static unsigned counter;
+    struct timeval tv;
+    char host[256];
+    const char *h;
+
+    gettimeofday(&tv, 0);
+    if (gethostname(host, sizeof(host)) < 0)
+        snprintf(host, sizeof(host), "localhost");
+    host[sizeof(host) - 1] = 0;
+    vstring_sprintf(out, "%ld.M%06ldP%ldQ%u.", (long)tv.tv_sec,
+                    (long)tv.tv_usec, (long)getpid(), ++counter);
+    for (h = host; *h; h++) {
+        if (*h == '/')
+            vstring_append_str(out, "\\057");
+        else if (*h == ':')
+            vstring_append_str(out, "\\072");
+        else
+            vstring_append_char(out, *h);
+    }
+}
+
+/* write_tmp - create, write and fsync tmp/<unique>; -1 leaves no file */
+static int write_tmp(struct local_msg *msg, const char *tmp, const char *rcpt,
+                     struct vstring *why)
+{
+    int fd, err;
+
+    FI_POINT("local.maildir_before_create");
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        local_errno_reason(why, "create", tmp, errno);
+        return -1;
+    }
+    FI_POINT("local.maildir_after_create");
+    if (local_copy(msg, fd, rcpt, 0, why) < 0)
+        goto fail;
+    FI_POINT("local.maildir_after_write");
+    if (fsync_fd(fd) < 0) {
+        local_errno_reason(why, "fsync", tmp, errno);
+        goto fail;
+    }
+    FI_POINT("local.maildir_after_fsync");
+    if (close(fd) < 0) {
+        fd = -1;
+        local_errno_reason(why, "close", tmp, errno);
+        goto fail;
+    }
+    return 0;
+fail:
+    err = errno;
+    if (fd >= 0)
+        close(fd);
+    unlink(tmp);
+    errno = err;
+    return -1;
+}
+
+/* local_maildir_deliver - one message into maildir/new, durably */
+int local_maildir_deliver(struct local_msg *msg, const char *maildir,
+                          const char *rcpt, struct vstring *why)
+{
+    struct vstring *name = vstring_alloc(100), *tmp = vstring_alloc(256),
+                   *new = vstring_alloc(256), *dir = vstring_alloc(256);
+    int cls = 4;
+
+    if (local_maildir_make(maildir, why) < 0)
+        goto out;
+    unique_name(name);
+    vstring_sprintf(tmp, "%s/tmp/%s", maildir, vstring_str(name));
+    vstring_sprintf(new, "%s/new/%s", maildir, vstring_str(name));
+    vstring_sprintf(dir, "%s/new", maildir);
+    if (write_tmp(msg, vstring_str(tmp), rcpt, why) < 0)
+        goto out;
+    FI_POINT("local.maildir_before_link");
+    if (link(vstring_str(tmp), vstring_str(new)) < 0) {
+        local_errno_reason(why, "link", vstring_str(new), errno);
+        unlink(vstring_str(tmp));
+        goto out;
+    }
+    FI_POINT("local.maildir_after_link");
+    if (unlink(vstring_str(tmp)) < 0)
+        msg_warn("%s: cannot remove %s: %m", msg->queue_id, vstring_str(tmp));
+    FI_POINT("local.maildir_after_unlink");
+    if (fsync_dir(vstring_str(dir)) < 0) {
+        local_errno_reason(why, "fsync directory", vstring_str(dir), errno);
+        unlink(vstring_str(new));
+        goto out;
+    }
+    FI_POINT("local.maildir_after_dir_fsync");
+    vstring_sprintf(why, "2.0.0 delivered to maildir %s", vstring_str(new));
+    cls = 2;
+out:
+    vstring_free(name);
+    vstring_free(tmp);
+    vstring_free(new);
+    vstring_free(dir);
+    return cls;
+}

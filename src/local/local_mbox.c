@@ -1,0 +1,169 @@
+/*
+ * local_mbox.c - appending to an mbox file (a spool mailbox, a home
+ * "Mailbox", or a /file target of an alias).
+ *
+ * Locking takes both conventions, so that mail readers of either kind
+ * stay out: a dot-file "<path>.lock" created with O_EXCL (one older than
+ * LOCAL_DOTLOCK_STALE seconds is left by a dead process and removed), then
+ * an fcntl write lock on the mailbox itself. The message goes after the
+ * old end: a "From sender date" line, the message with lines that start
+ * with "From " written as ">From ", and a blank line. After a write or
+ * fsync error the file is truncated back to its old size, so no half
+ * message stays behind, and the result is "deferred".
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fi_point.h"
+#include "fsync_util.h"
+#include "msg.h"
+#include "vstring.h"
+
+#include "local.h"
+
+#define LOCAL_DOTLOCK_STALE 300 /* seconds after which a dot-lock is stale */
+
+/* dotlock_path - "<path>.lock" */
+static void dotlock_path(struct vstring *out, const char *path)
+{
+    vstring_sprintf(out, "%s.lock", path);
+}
+
+/* dotlock_try - create the dot-lock once; remove a stale one */
+static int dotlock_try(const char *lock)
+{
+    struct stat st;
+    int fd;
+
+    if ((fd = open(lock, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                   0600)) >= 0) {
+        close(fd);
+        return 0;
+    }
+    if (errno == EEXIST && lstat(lock, &st) == 0 &&
+        st.st_mtime + LOCAL_DOTLOCK_STALE < time(0)) {
+        msg_warn("removing stale lock file %s", lock);
+        unlink(lock);
+    }
+    return -1;
+}
+
+/* local_mbox_lock - dot-lock and fcntl lock, tries times a second apart */
+int local_mbox_lock(int fd, const char *path, int tries, struct vstring *why)
+{
+    struct vstring *lock = vstring_alloc(256);
+    struct flock fl;
+    int i, have_dot = 0, ret = -1;
+
+    dotlock_path(lock, path);
+    memset(&fl, 0, sizeof(fl));
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    for (i = 0; i < tries; i++) {
+        if (i > 0)
+            sleep(1);
+        if (!have_dot && dotlock_try(vstring_str(lock)) == 0)
+            have_dot = 1;
+        if (have_dot && fcntl(fd, F_SETLK, &fl) == 0) {
+            ret = 0;
+            break;
+        }
+    }
+    if (ret < 0) {
+        if (have_dot)
+            unlink(vstring_str(lock));
+        vstring_sprintf(why, "4.2.0 mailbox %s is locked by another process",
+                        path);
+    }
+    vstring_free(lock);
+    return ret;
+}
+
+/* local_mbox_unlock - release both locks */
+void local_mbox_unlock(int fd, const char *path)
+{
+    struct vstring *lock = vstring_alloc(256);
+    struct flock fl;
+
+    memset(&fl, 0, sizeof(fl));
+    fl.l_type = F_UNLCK;
+    fl.l_whence = SEEK_SET;
+    (void)fcntl(fd, F_SETLK, &fl);
+    dotlock_path(lock, path);
+    if (unlink(vstring_str(lock)) < 0 && errno != ENOENT)
+        msg_warn("cannot remove lock file %s: %m", vstring_str(lock));
+    vstring_free(lock);
+}
+
+/* open_mbox - open for append, creating it for owner; checked identity */
+static int open_mbox(const char *path, uid_t owner, gid_t group,
+                     struct vstring *why)
+{
+    int flags = O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
+    struct stat st;
+    int fd;
+
+    if ((fd = open(path, flags)) < 0 && errno == ENOENT) {
+        FI_POINT("local.mbox_before_create");
+        if ((fd = open(path, flags | O_CREAT | O_EXCL, 0600)) >= 0 &&
+            owner != (uid_t)-1 && geteuid() == 0 && fchown(fd, owner, group) < 0)
+            msg_warn("cannot give %s to uid %ld: %m", path, (long)owner);
+    }
+    if (fd < 0) {
+        local_errno_reason(why, "open", path, errno == ELOOP ? EACCES : errno);
+        return -1;
+    }
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
+        (owner != (uid_t)-1 && st.st_uid != owner)) {
+        vstring_sprintf(why, "4.2.0 mailbox %s is not a regular file with one "
+                             "link owned by its user", path);
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* local_mbox_deliver - append one message to the mbox at path */
+int local_mbox_deliver(struct local_msg *msg, const char *path,
+                       const char *rcpt, uid_t owner, gid_t group,
+                       struct vstring *why)
+{
+    struct stat st;
+    int fd, cls = 4;
+
+    if ((fd = open_mbox(path, owner, group, why)) < 0)
+        return 4;
+    if (local_mbox_lock(fd, path, 5, why) < 0) {
+        close(fd);
+        return 4;
+    }
+    if (fstat(fd, &st) < 0) {
+        local_errno_reason(why, "stat", path, errno);
+        goto out;
+    }
+    FI_POINT("local.mbox_before_write");
+    if (local_copy(msg, fd, rcpt, LOCAL_COPY_MBOX, why) < 0)
+        goto undo;
+    FI_POINT("local.mbox_before_fsync");
+    if (fsync_fd(fd) < 0) {
+        local_errno_reason(why, "fsync", path, errno);
+        goto undo;
+    }
+    FI_POINT("local.mbox_after_fsync");
+    vstring_sprintf(why, "2.0.0 delivered to mailbox %s", path);
+    cls = 2;
+    goto out;
+undo:
+    /* No half message stays: back to the old size, durably if we can. */
+    if (ftruncate(fd, st.st_size) < 0 || fsync_fd(fd) < 0)
+        msg_warn("%s: cannot truncate %s back to %lld bytes: %m",
+                 msg->queue_id, path, (long long)st.st_size);
+out:
+    local_mbox_unlock(fd, path);
+    close(fd);
+    return cls;
+}
