@@ -138,6 +138,15 @@ const struct mail_param mail_param_table[] = {
      "parallel deliveries to one destination", 0},
     {"qmgr_message_active_limit", "10000",
      "most messages qmgr keeps in memory (active/)", 0},
+    {"local_destination_concurrency_limit", "2",
+     "parallel deliveries by the local and virtual transports", 0},
+    {"default_destination_recipient_limit", "50",
+     "most recipients in one delivery request", 0},
+    {"qmgr_request_timeout", "1000s",
+     "deadline for a delivery agent's reply to one request", 0},
+    {"qmgr_delivery_limit", "40",
+     "most delivery and bounce requests in flight at once (all transports)",
+     0},
 
     /* resolve. */
     {"relayhost", "",
@@ -148,6 +157,8 @@ const struct mail_param mail_param_table[] = {
     {"virtual_mailbox_domains", "",
      "domains whose users have virtual mailboxes only", 0},
     {"local_transport", "local", "transport for our own domains", 0},
+    {"virtual_transport", "virtual",
+     "transport for virtual_mailbox_domains (a local agent named virtual)", 0},
     {"default_transport", "smtp", "transport for everything else", 0},
 
     /* local. */

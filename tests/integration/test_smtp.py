@@ -94,7 +94,7 @@ class Handler:
 
     async def handle_DATA(self, server, session, envelope):
         if self.drop:
-            session.transport.close()
+            server.transport.abort()  # drop the connection, no reply
             return "421 gone"
         self.messages.append(envelope)
         return self.data_reply

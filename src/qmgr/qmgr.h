@@ -1,0 +1,202 @@
+/*
+ * qmgr.h - the queue manager's parts: one long-lived process (event_server)
+ * that moves committed messages from incoming/ into active/, routes their
+ * recipients (resolve_addr.h), hands them to delivery agents in batches per
+ * destination under concurrency limits, records each outcome, and then
+ * removes the message, or parks it in deferred/ until its next try.
+ *
+ * Where the commit points are (DESIGN.md section 3):
+ *   - a recipient is final only when its record is rewritten R -> D and the
+ *     file fsynced (qmgr_outcome.c); before that a crash means "try again";
+ *   - a failed recipient stays R until bounce has committed the DSN; its
+ *     failure is first appended (and fsynced) to bounce/<id>;
+ *   - at start every file left in active/ goes back to incoming/.
+ *
+ * Memory: at most qmgr_message_active_limit messages are in memory (their
+ * envelopes, never their content); deferred/ is scanned one directory entry
+ * at a time and never held in memory, so a queue of any size costs the
+ * same. Delivery attempts of one message whose recipients all share a
+ * destination are one request of at most default_destination_recipient_limit
+ * recipients.
+ *
+ * Retry time of a deferred message: its file's mtime (set with utimes),
+ * now + qmgr_backoff(). The owner-execute bit of a queue file records that
+ * the delay warning was sent (so it is sent once).
+ */
+#ifndef QMGR_H
+#define QMGR_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+struct vstring;
+struct resolve_conf;
+
+/* ---- pure arithmetic (qmgr_backoff.c) ---------------------------------- */
+
+/*
+ * Seconds until the next try of a message that arrived at `arrival` and was
+ * deferred at `now`: its age, clamped to [min, max]. Successive tries thus
+ * double the wait (min, min, 2min, 4min, ...) up to max, without a counter.
+ * Contract: 0 < min <= max.
+ */
+long qmgr_backoff(long now, long arrival, long min, long max);
+
+/* 1 when a message of that arrival is past its lifetime at now. */
+int qmgr_expired(long now, long arrival, long lifetime);
+
+/* 1 when the delay warning is due (warn_after 0 = never). */
+int qmgr_warn_due(long now, long arrival, long warn_after, int warned);
+
+/* ---- recipient and message state -------------------------------------- */
+
+enum qmgr_rcpt_state {
+    QMGR_RCPT_TODO,     /* routed, waiting in a job */
+    QMGR_RCPT_BUSY,     /* in a request */
+    QMGR_RCPT_DONE,     /* D record, or done before this run */
+    QMGR_RCPT_DEFERRED, /* this run: try again later */
+    QMGR_RCPT_FAILED,   /* in bounce/<id>, waiting for the DSN */
+};
+
+struct qmgr_dest;
+
+struct qmgr_rcpt {
+    char *address;
+    char *orcpt;
+    char *notify;
+    off_t offset;
+    int state;
+    char *why; /* last deferral reason (expiry quotes it), or NULL */
+};
+
+struct qmgr_message {
+    char *id;
+    char *sender;
+    char *envid;
+    char *ret;
+    long arrival;
+    double arrival_f;
+    off_t content_offset;
+    struct qmgr_rcpt *rcpts;
+    size_t rcpt_count;
+    size_t pending;      /* TODO + BUSY */
+    size_t deferred;     /* DEFERRED */
+    size_t failed;       /* FAILED (not yet bounced) */
+    int defer_log_fresh; /* defer/<id> truncated during this run */
+    int bounce_busy;     /* a bounce request is in flight */
+    int warned;          /* delay warning sent (mode bit) */
+    int bounce_tried;    /* settle asked for the failed DSN */
+    int warn_tried;      /* settle asked for the delay warning */
+    int expire_done;     /* settle turned deferred into failed */
+    struct qmgr_message *next;
+};
+
+/* A batch of recipients of one message for one destination. */
+struct qmgr_job {
+    struct qmgr_message *msg;
+    struct qmgr_dest *dest;
+    size_t *idx;
+    size_t count;
+    struct qmgr_job *next;
+};
+
+/* One (transport, nexthop): its queue of jobs and its concurrency. */
+struct qmgr_dest {
+    char *transport;
+    char *nexthop;
+    int limit;
+    int busy;
+    struct qmgr_job *head, *tail;
+    struct qmgr_dest *next;
+};
+
+/* ---- global state (qmgr_main.c) --------------------------------------- */
+
+struct qmgr_state {
+    const char *root;               /* "." : the process runs in the queue */
+    struct resolve_conf *resolve;
+    long active_limit;
+    long active_count;
+    long rcpt_limit;
+    long delivery_limit;            /* requests in flight, all kinds */
+    long in_flight;
+    long default_concurrency;
+    long local_concurrency;
+    long request_timeout;
+    long ipc_timeout;
+    long min_backoff, max_backoff, lifetime, warn_after;
+    long run_delay;
+    int incoming_more;              /* incoming/ had more than fitted */
+    struct qmgr_message *messages;
+    struct qmgr_dest *dests;
+};
+
+extern struct qmgr_state qmgr;
+
+/* After every event: refill from incoming/ when flagged, dispatch. */
+void qmgr_kick(void);
+
+/* ---- qmgr_scan.c ------------------------------------------------------ */
+
+/* Start: active/ -> incoming/, sweep .part leftovers in incoming/. */
+void qmgr_recover(void);
+/* Takes committed files from incoming/ while there is room. */
+void qmgr_scan_incoming(void);
+/* Moves deferred files to incoming/: all (flush) or those due now. */
+void qmgr_scan_deferred(int all);
+
+/* ---- qmgr_message.c --------------------------------------------------- */
+
+/* Reads active/<id>, routes its recipients, queues its jobs. */
+void qmgr_message_activate(const char *id);
+/* Called when a message may have nothing left in flight. */
+void qmgr_message_settle(struct qmgr_message *msg);
+
+/* ---- qmgr_sched.c ----------------------------------------------------- */
+
+struct qmgr_dest *qmgr_dest_find(const char *transport, const char *nexthop);
+/* Groups msg's TODO recipients with the given dest into jobs. */
+void qmgr_sched_add(struct qmgr_message *msg, struct qmgr_dest *dest,
+                    const size_t *idx, size_t count);
+/* Starts requests while the limits allow. */
+void qmgr_sched_dispatch(void);
+/* Frees a job (not its message). */
+void qmgr_job_free(struct qmgr_job *job);
+/* Forgets a destination that has nothing queued or in flight. */
+void qmgr_dest_release(struct qmgr_dest *dest);
+/* Recipients per job for a destination, and its concurrency limit. */
+int qmgr_dest_limit(const char *transport);
+
+/* Resolve cache (cleared per run). */
+void qmgr_route_clear(void);
+int qmgr_route(const char *addr, const char **transport, const char **nexthop,
+               const char **reason);
+
+/* ---- qmgr_conn.c ------------------------------------------------------ */
+
+/* Starts one delivery request for job; 0, or -1 (why) when the agent
+ * cannot be reached (the job is then still the caller's). */
+int qmgr_conn_deliver(struct qmgr_job *job, struct vstring *why);
+/* Asks bounce for a DSN of kind "failed" or "delayed" for msg. */
+int qmgr_conn_bounce(struct qmgr_message *msg, const char *kind,
+                     struct vstring *why);
+/* Checks request deadlines (called every second while any is open). */
+void qmgr_conn_tick(void *ctx);
+
+/* ---- qmgr_outcome.c --------------------------------------------------- */
+
+/* One recipient's outcome; the commit point for delivered recipients. */
+void qmgr_outcome(struct qmgr_message *msg, size_t i, const char *transport,
+                  const char *nexthop, const char *dsn_status,
+                  const char *action, const char *reason);
+/* Marks failed recipients done after bounce committed the DSN. */
+void qmgr_outcome_bounced(struct qmgr_message *msg);
+/* Records that the delay warning went out (the file's u+x bit). */
+void qmgr_outcome_warned(struct qmgr_message *msg);
+/* Appends one record to defer/<id> or bounce/<id>; 0 or -1 (why). */
+int qmgr_log_append(struct qmgr_message *msg, const char *log, size_t i,
+                    const char *dsn_status, const char *action,
+                    const char *reason, struct vstring *why);
+
+#endif

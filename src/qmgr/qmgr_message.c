@@ -1,0 +1,299 @@
+/*
+ * qmgr_message.c - one message's life in active/: read it through the one
+ * reader, route and queue its recipients, and when nothing is left in
+ * flight, settle it: expire, bounce, warn, then remove it or move it to
+ * deferred/ with its next try time (qmgr.h).
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fi_point.h"
+#include "msg.h"
+#include "mymalloc.h"
+#include "vstream.h"
+#include "vstring.h"
+
+#include "queue.h"
+#include "queue_file.h"
+
+#include "qmgr.h"
+
+/* attr_value - a queue-file attribute, "" when absent */
+static const char *attr_value(const struct queue_message *m, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < m->attr_count; i++)
+        if (strcmp(m->attrs[i].name, name) == 0)
+            return m->attrs[i].value;
+    return "";
+}
+
+/* message_new - keep the envelope, not the file */
+static struct qmgr_message *message_new(const struct queue_message *m,
+                                        int warned)
+{
+    struct qmgr_message *msg = mymalloc(sizeof(*msg));
+    size_t i;
+
+    memset(msg, 0, sizeof(*msg));
+    msg->id = mystrdup(m->id);
+    msg->sender = mystrdup(m->sender ? m->sender : "");
+    msg->envid = mystrdup(attr_value(m, "envid"));
+    msg->ret = mystrdup(attr_value(m, "ret"));
+    msg->arrival = m->arrival_sec;
+    msg->arrival_f = (double)m->arrival_sec + m->arrival_usec / 1e6;
+    msg->content_offset = m->content_offset;
+    msg->warned = warned;
+    msg->rcpt_count = m->rcpt_count;
+    msg->rcpts = mymalloc(m->rcpt_count * sizeof(*msg->rcpts));
+    for (i = 0; i < m->rcpt_count; i++) {
+        struct qmgr_rcpt *r = msg->rcpts + i;
+
+        r->address = mystrdup(m->rcpts[i].address);
+        r->orcpt = mystrdup(m->rcpts[i].orcpt);
+        r->notify = mystrdup(m->rcpts[i].notify);
+        r->offset = m->rcpts[i].offset;
+        r->state = m->rcpts[i].done ? QMGR_RCPT_DONE : QMGR_RCPT_TODO;
+        r->why = 0;
+    }
+    return msg;
+}
+
+/* message_free - forget a settled message */
+static void message_free(struct qmgr_message *msg)
+{
+    struct qmgr_message **pp;
+    size_t i;
+
+    for (pp = &qmgr.messages; *pp && *pp != msg; pp = &(*pp)->next)
+        ;
+    if (*pp)
+        *pp = msg->next;
+    for (i = 0; i < msg->rcpt_count; i++) {
+        myfree(msg->rcpts[i].address);
+        myfree(msg->rcpts[i].orcpt);
+        myfree(msg->rcpts[i].notify);
+        myfree(msg->rcpts[i].why);
+    }
+    myfree(msg->rcpts);
+    myfree(msg->id);
+    myfree(msg->sender);
+    myfree(msg->envid);
+    myfree(msg->ret);
+    myfree(msg);
+    qmgr.active_count--;
+    qmgr.incoming_more = 1; /* room for one more */
+}
+
+/* unlink_log - remove a per-message log, quietly when absent */
+static void unlink_log(const char *id, const char *log)
+{
+    struct vstring *path = vstring_alloc(100);
+
+    queue_path(path, qmgr.root, log, id);
+    if (unlink(vstring_str(path)) != 0 && errno != ENOENT)
+        msg_warn("%s: unlink %s: %m", id, vstring_str(path));
+    vstring_free(path);
+}
+
+/* route_all - resolve every recipient still to do and queue the jobs */
+static void route_all(struct qmgr_message *msg)
+{
+    const char *transport, *nexthop, *reason, *t2, *h2, *r2;
+    size_t *idx = mymalloc((msg->rcpt_count + 1) * sizeof(*idx));
+    char *queued = mymalloc(msg->rcpt_count + 1);
+    struct qmgr_dest *dest;
+    size_t i, j, n;
+
+    memset(queued, 0, msg->rcpt_count + 1);
+    for (i = 0; i < msg->rcpt_count; i++)
+        if (msg->rcpts[i].state == QMGR_RCPT_TODO)
+            msg->pending++;
+    for (i = 0; i < msg->rcpt_count; i++) {
+        if (msg->rcpts[i].state != QMGR_RCPT_TODO || queued[i])
+            continue;
+        if (qmgr_route(msg->rcpts[i].address, &transport, &nexthop,
+                       &reason) != 0) {
+            qmgr_outcome(msg, i, "error", "",
+                         reason[0] == '4' ? "4.3.5" : "5.1.3",
+                         reason[0] == '4' ? "deferred" : "failed", reason);
+            continue;
+        }
+        /* every later recipient with the same route joins this batch */
+        dest = qmgr_dest_find(transport, nexthop);
+        for (n = 0, j = i; j < msg->rcpt_count; j++) {
+            if (msg->rcpts[j].state != QMGR_RCPT_TODO || queued[j])
+                continue;
+            if (j == i || (qmgr_route(msg->rcpts[j].address, &t2, &h2, &r2) == 0
+                           && strcmp(t2, dest->transport) == 0
+                           && strcmp(h2, dest->nexthop) == 0)) {
+                idx[n++] = j;
+                queued[j] = 1;
+            }
+        }
+        qmgr_sched_add(msg, dest, idx, n);
+    }
+    myfree(queued);
+    myfree(idx);
+}
+
+/* qmgr_message_activate - take active/<id> into memory */
+void qmgr_message_activate(const char *id)
+{
+    struct vstring *why = vstring_alloc(100);
+    struct queue_message *m;
+    struct qmgr_message *msg;
+    struct stat st;
+    int rc;
+
+    rc = queue_file_read(qmgr.root, QUEUE_ACTIVE, id, QUEUE_FILE_RDONLY, &m,
+                         why);
+    if (rc != QUEUE_FILE_OK) {
+        if (rc == QUEUE_FILE_ERROR)
+            msg_warn("%s: cannot read: %s (left in active/ until restart)", id,
+                     vstring_str(why));
+        vstring_free(why);
+        return;
+    }
+    rc = fstat(vstream_fd(m->stream), &st) == 0 && (st.st_mode & S_IXUSR);
+    msg = message_new(m, rc);
+    queue_message_free(m);
+    msg_info("%s: from=<%s>, nrcpt=%zu (queue active)", msg->id, msg->sender,
+             msg->rcpt_count);
+    /* a bounce log without the done marks that follow it is stale: those
+     * recipients are not done and are simply tried again */
+    unlink_log(id, QUEUE_BOUNCE_LOG);
+    msg->next = qmgr.messages;
+    qmgr.messages = msg;
+    qmgr.active_count++;
+    route_all(msg);
+    vstring_free(why);
+    qmgr_message_settle(msg);
+}
+
+/* message_remove - every recipient is done */
+static void message_remove(struct qmgr_message *msg)
+{
+    struct vstring *path = vstring_alloc(100);
+
+    unlink_log(msg->id, QUEUE_DEFER_LOG);
+    unlink_log(msg->id, QUEUE_BOUNCE_LOG);
+    queue_path(path, qmgr.root, QUEUE_ACTIVE, msg->id);
+    FI_POINT("qmgr.before_remove");
+    if (unlink(vstring_str(path)) != 0)
+        msg_warn("%s: unlink %s: %m", msg->id, vstring_str(path));
+    else
+        msg_info("%s: removed", msg->id);
+    FI_POINT("qmgr.after_remove");
+    vstring_free(path);
+}
+
+/* message_defer - park in deferred/ until now + back-off */
+static void message_defer(struct qmgr_message *msg)
+{
+    struct vstring *path = vstring_alloc(100);
+    struct vstring *why = vstring_alloc(100);
+    struct timeval tv[2];
+    long now = (long)time(0);
+    long wait = qmgr_backoff(now, msg->arrival, qmgr.min_backoff,
+                             qmgr.max_backoff);
+
+    queue_path(path, qmgr.root, QUEUE_ACTIVE, msg->id);
+    tv[0].tv_sec = tv[1].tv_sec = now + wait;
+    tv[0].tv_usec = tv[1].tv_usec = 0;
+    if (utimes(vstring_str(path), tv) != 0)
+        msg_warn("%s: utimes %s: %m", msg->id, vstring_str(path));
+    FI_POINT("qmgr.before_defer_move");
+    if (queue_move(qmgr.root, QUEUE_ACTIVE, QUEUE_DEFERRED, msg->id, why) != 0)
+        msg_warn("%s: %s (left in active/ until restart)", msg->id,
+                 vstring_str(why));
+    else
+        msg_info("%s: deferred, next try in %lds", msg->id, wait);
+    FI_POINT("qmgr.after_defer_move");
+    vstring_free(path);
+    vstring_free(why);
+}
+
+/* expire - past the lifetime: every deferred recipient fails */
+static void expire(struct qmgr_message *msg)
+{
+    struct vstring *why = vstring_alloc(100);
+    struct vstring *text = vstring_alloc(100);
+    size_t i;
+
+    for (i = 0; i < msg->rcpt_count; i++) {
+        struct qmgr_rcpt *r = msg->rcpts + i;
+
+        if (r->state != QMGR_RCPT_DEFERRED)
+            continue;
+        vstring_sprintf(text, "4.4.7 message expired after %lds in the queue: "
+                              "%s", (long)time(0) - msg->arrival,
+                        r->why ? r->why : "deferred");
+        msg->deferred--;
+        if (qmgr_log_append(msg, QUEUE_BOUNCE_LOG, i, "4.4.7", "failed",
+                            vstring_str(text), why) != 0) {
+            msg_warn("%s: %s", msg->id, vstring_str(why));
+            msg->deferred++;
+            continue;
+        }
+        msg_info("%s: to=<%s>, status=expired (%s)", msg->id, r->address,
+                 vstring_str(text));
+        r->state = QMGR_RCPT_FAILED;
+        msg->failed++;
+    }
+    vstring_free(why);
+    vstring_free(text);
+}
+
+/* ask_bounce - one DSN request; 1 when it is in flight */
+static int ask_bounce(struct qmgr_message *msg, const char *kind)
+{
+    struct vstring *why = vstring_alloc(100);
+    int rc = qmgr_conn_bounce(msg, kind, why) == 0;
+
+    if (!rc)
+        msg_warn("%s: %s notification not sent: %s", msg->id, kind,
+                 vstring_str(why));
+    vstring_free(why);
+    return rc;
+}
+
+/* qmgr_message_settle - next step of a message with nothing in flight */
+void qmgr_message_settle(struct qmgr_message *msg)
+{
+    long now = (long)time(0);
+
+    if (msg->pending > 0 || msg->bounce_busy)
+        return;
+    if (msg->deferred > 0 && !msg->expire_done
+        && qmgr_expired(now, msg->arrival, qmgr.lifetime)) {
+        msg->expire_done = 1;
+        expire(msg);
+    }
+    if (msg->failed > 0 && !msg->bounce_tried) {
+        msg->bounce_tried = 1;
+        if (*msg->sender == 0) {
+            msg_info("%s: null sender: no notification for %zu failed "
+                     "recipient(s)", msg->id, msg->failed);
+            qmgr_outcome_bounced(msg);
+        } else if (ask_bounce(msg, "failed")) {
+            return;
+        }
+    }
+    if (msg->deferred > 0 && !msg->warn_tried && *msg->sender
+        && qmgr_warn_due(now, msg->arrival, qmgr.warn_after, msg->warned)) {
+        msg->warn_tried = 1;
+        if (ask_bounce(msg, "delayed"))
+            return;
+    }
+    if (msg->deferred == 0 && msg->failed == 0)
+        message_remove(msg);
+    else
+        message_defer(msg);
+    message_free(msg);
+}

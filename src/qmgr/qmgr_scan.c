@@ -1,0 +1,132 @@
+/*
+ * qmgr_scan.c - the queue directories as qmgr sees them: recovery at start
+ * (active/ back to incoming/), taking committed files from incoming/ while
+ * there is room, and returning deferred files whose time has come (qmgr.h).
+ * Every scan reads one directory entry at a time: nothing of a waiting
+ * queue is kept in memory.
+ */
+#include <errno.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "msg.h"
+#include "vstring.h"
+
+#include "queue.h"
+#include "queue_file.h"
+
+#include "qmgr.h"
+
+struct qmgr_state qmgr;
+
+/* qmgr_kick - after an event: refill from incoming/, start requests */
+void qmgr_kick(void)
+{
+    if (qmgr.incoming_more && qmgr.active_count < qmgr.active_limit)
+        qmgr_scan_incoming();
+    qmgr_sched_dispatch();
+}
+
+/* qmgr_recover - DESIGN.md 3, "qmgr restart" */
+void qmgr_recover(void)
+{
+    struct vstring *why = vstring_alloc(100);
+    struct vstring *id = vstring_alloc(QUEUE_ID_LEN + 1);
+    struct queue_scan scan;
+    int is_part, moved = 0;
+
+    if (queue_scan_open(&scan, qmgr.root, QUEUE_ACTIVE, why) != 0)
+        msg_fatal("%s", vstring_str(why));
+    while (queue_scan_next(&scan, id, &is_part)) {
+        if (is_part)
+            vstring_append_str(id, QUEUE_PART_SUFFIX);
+        if (queue_move(qmgr.root, QUEUE_ACTIVE, QUEUE_INCOMING, vstring_str(id),
+                       why) != 0)
+            msg_warn("recover: %s", vstring_str(why));
+        else
+            moved++;
+    }
+    queue_scan_close(&scan);
+    if (moved)
+        msg_info("recover: %d file(s) moved from active to incoming", moved);
+    if ((moved = queue_file_sweep(qmgr.root, QUEUE_INCOMING, why)) > 0)
+        msg_info("recover: %d incomplete file(s) removed from incoming", moved);
+    else if (moved < 0)
+        msg_warn("recover: %s", vstring_str(why));
+    vstring_free(id);
+    vstring_free(why);
+}
+
+/* qmgr_scan_incoming - activate committed files while there is room */
+void qmgr_scan_incoming(void)
+{
+    struct vstring *why = vstring_alloc(100);
+    struct vstring *id = vstring_alloc(QUEUE_ID_LEN + 1);
+    struct queue_scan scan;
+    int is_part;
+
+    qmgr.incoming_more = 0;
+    qmgr_route_clear(); /* a run sees the tables as they are now */
+    if (queue_scan_open(&scan, qmgr.root, QUEUE_INCOMING, why) != 0) {
+        msg_warn("%s", vstring_str(why));
+        goto out;
+    }
+    while (queue_scan_next(&scan, id, &is_part)) {
+        if (is_part)
+            continue; /* not committed: never ours */
+        if (qmgr.active_count >= qmgr.active_limit) {
+            qmgr.incoming_more = 1;
+            break;
+        }
+        if (queue_move(qmgr.root, QUEUE_INCOMING, QUEUE_ACTIVE, vstring_str(id),
+                       why) != 0) {
+            if (errno != ENOENT)
+                msg_warn("%s", vstring_str(why));
+            continue;
+        }
+        qmgr_message_activate(vstring_str(id));
+    }
+    queue_scan_close(&scan);
+out:
+    vstring_free(id);
+    vstring_free(why);
+}
+
+/* qmgr_scan_deferred - deferred/ -> incoming/ (all, or those due) */
+void qmgr_scan_deferred(int all)
+{
+    struct vstring *why = vstring_alloc(100);
+    struct vstring *id = vstring_alloc(QUEUE_ID_LEN + 1);
+    struct vstring *path = vstring_alloc(100);
+    struct queue_scan scan;
+    time_t now = time(0);
+    struct stat st;
+    int is_part, moved = 0;
+
+    if (queue_scan_open(&scan, qmgr.root, QUEUE_DEFERRED, why) != 0) {
+        msg_warn("%s", vstring_str(why));
+        goto out;
+    }
+    while (queue_scan_next(&scan, id, &is_part)) {
+        if (is_part)
+            continue;
+        queue_path(path, qmgr.root, QUEUE_DEFERRED, vstring_str(id));
+        if (!all && (lstat(vstring_str(path), &st) != 0 || st.st_mtime > now))
+            continue;
+        if (queue_move(qmgr.root, QUEUE_DEFERRED, QUEUE_INCOMING,
+                       vstring_str(id), why) == 0)
+            moved++;
+        else if (errno != ENOENT)
+            msg_warn("%s", vstring_str(why));
+    }
+    queue_scan_close(&scan);
+    if (moved)
+        msg_info("%s: %d deferred message(s) back to incoming",
+                 all ? "flush" : "wakeup", moved);
+    if (moved)
+        qmgr.incoming_more = 1;
+out:
+    vstring_free(path);
+    vstring_free(id);
+    vstring_free(why);
+}
