@@ -117,7 +117,8 @@ def relay_measure(mta, tools, sink, n, c, size, timeout):
             "peak_pss_mib": sampler.peak_pss / 1024.0,
             "peak_procs": sampler.peak_procs,
             "cpu_us_per_msg": (cpu1 - cpu0) * 1e6 / n,
-            "peak_by_prog_kib": sampler.peak_by_prog}
+            "peak_by_prog_kib": sampler.peak_by_prog,
+            "peak_procs_by_prog": sampler.peak_count_by_prog}
 
 
 def one_run(mta, tools, work, p):

@@ -180,7 +180,8 @@ class Sampler(threading.Thread):
         self.stop_flag = threading.Event()
         self.peak_pss = 0
         self.peak_procs = 0
-        self.peak_by_prog = {}
+        self.peak_by_prog = {}          # largest Pss of one process
+        self.peak_count_by_prog = {}    # most processes at once
 
     def run(self):
         while not self.stop_flag.is_set():
@@ -189,12 +190,16 @@ class Sampler(threading.Thread):
 
     def sample(self):
         procs = tree(self.root)
-        total = 0
+        total, count = 0, {}
         for pid, comm in procs.items():
             kib = pss_kib(pid)
             total += kib
+            count[comm] = count.get(comm, 0) + 1
             if kib > self.peak_by_prog.get(comm, 0):
                 self.peak_by_prog[comm] = kib
+        for comm, k in count.items():
+            self.peak_count_by_prog[comm] = max(
+                k, self.peak_count_by_prog.get(comm, 0))
         self.peak_pss = max(self.peak_pss, total)
         self.peak_procs = max(self.peak_procs, len(procs))
 
