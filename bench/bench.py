@@ -121,6 +121,44 @@ def relay_measure(mta, tools, sink, n, c, size, timeout):
             "peak_procs_by_prog": sampler.peak_count_by_prog}
 
 
+SYSCALLS = ["fsync", "fdatasync", "rename", "link", "openat", "unlink"]
+
+
+def syscall_counts(mta, tools, work, n=100):
+    """Untimed: n relayed messages under strace -c attached to the whole
+    process tree; returns {syscall: calls per message}. Explains rates
+    (how many fsyncs each message costs), not part of them."""
+    import shutil
+    if not shutil.which("strace"):
+        return {}
+    sink = start_with_sink(mta, tools, work)
+    out = os.path.join(work, f"strace-{mta.name}.txt")
+    try:
+        pids = [a for pid in measure.tree(mta.master_pid())
+                for a in ("-p", str(pid))]
+        st = subprocess.Popen(["strace", "-f", "-c", "-o", out, "-e",
+                               "trace=" + ",".join(SYSCALLS), *pids],
+                              stderr=subprocess.DEVNULL)
+        time.sleep(1)
+        base = sink.count()
+        measure.inject(tools, mta.port, n, 5, 1024, RELAY_TO, 120)
+        sink.wait_for(base + n, 120)
+        time.sleep(0.5)
+        st.terminate()
+        st.wait(30)
+    finally:
+        mta.stop()
+        sink.close()
+        mta.cleanup()
+    counts = {}
+    with open(out) as f:
+        for line in f:
+            w = line.split()
+            if len(w) >= 5 and w[-1] in SYSCALLS:
+                counts[w[-1]] = int(w[3]) / n
+    return counts
+
+
 def one_run(mta, tools, work, p):
     """One measured run of one system; returns {metric: value}."""
     home = p["home"]
@@ -161,6 +199,9 @@ METRICS = [
     ("peak_pss_mib", "peak Pss, relay run (MiB)"),
     ("peak_procs", "peak processes, relay run"),
     ("cpu_us_per_msg", "CPU per relayed msg (us)"),
+    ("sys_fsync", "fsync calls per relayed msg"),
+    ("sys_rename", "rename calls per relayed msg"),
+    ("sys_openat", "openat calls per relayed msg"),
 ]
 
 
@@ -196,7 +237,9 @@ def machine_notes(p, runs):
             f"{' '.join(load)}; loopback only",
             "CPU per message: utime+stime of the MTA's process tree from "
             "/proc (perf instruction counters are not supported here)",
-            "spread = min-max over the runs; one message per SMTP connection"]
+            "spread = min-max over the runs; one message per SMTP connection",
+            "syscalls per message: one extra untimed run of 100 messages "
+            "under strace -c (same value in every run)"]
 
 
 def quick(args):
@@ -233,6 +276,12 @@ def quick(args):
             print(f"relay {r['relay_rate']:.0f}/s inject "
                   f"{r['inject_rate']:.0f}/s local {r['local_rate']:.0f}/s "
                   f"e2e p50 {r['e2e_p50_ms']:.1f} ms", flush=True)
+    if not args.no_strace:
+        for mta in systems:
+            counts = syscall_counts(mta, tools, work)
+            for r in results[mta.name]:
+                for k, v in counts.items():
+                    r[f"sys_{k}"] = v
     text = table(results, systems, notes + notes_before)
     with open(os.path.join(work, "results.json"), "w") as f:
         json.dump({"params": p, "results": results, "notes": notes}, f,
@@ -258,6 +307,8 @@ def main():
                     help="bound of each load phase, seconds")
     ap.add_argument("--process-limit", type=int, default=100)
     ap.add_argument("--only", choices=["postfix", "sluice"])
+    ap.add_argument("--no-strace", action="store_true",
+                    help="skip the untimed syscall count run")
     args = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("bench: run as root (Postfix's master, the bench user)")
