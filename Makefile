@@ -153,6 +153,7 @@ install: all
 	ln -sf ../libexec/sluice/sendmail $(DESTDIR)$(PREFIX)/sbin/sendmail
 	ln -sf ../libexec/sluice/sendmail $(DESTDIR)$(PREFIX)/sbin/mailq
 	ln -sf ../libexec/sluice/sluice $(DESTDIR)$(PREFIX)/sbin/sluice
+	@$(MAKE) --no-print-directory install-gate
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

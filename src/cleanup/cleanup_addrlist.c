@@ -1,12 +1,13 @@
 /*
- * cleanup_addrlist.c - stop-gap address-list splitter (see the header:
- * to be replaced by src/mail/address.h).
+ * cleanup_addrlist.c - the addresses of an address-list header value,
+ * through address.h's RFC 5322 list parser (see cleanup_addrlist.h).
  */
 #include <string.h>
 
+#include "address.h"
 #include "cleanup_addrlist.h"
+#include "msg.h"
 #include "mymalloc.h"
-#include "vstring.h"
 
 /* cleanup_addrs_init - an empty list */
 void cleanup_addrs_init(struct cleanup_addrs *a)
@@ -26,70 +27,33 @@ void cleanup_addrs_free(struct cleanup_addrs *a)
     cleanup_addrs_init(a);
 }
 
-/* add_member - one list member (comments already dropped) */
-static int add_member(struct cleanup_addrs *a, const char *s, size_t max)
+/* cleanup_addrs_add - append a copy, within max */
+int cleanup_addrs_add(struct cleanup_addrs *a, const char *addr, size_t max)
 {
-    const char *lt = strchr(s, '<'), *gt, *colon, *end;
-
-    if (lt && (gt = strchr(lt, '>')) != 0) {
-        s = lt + 1;
-        end = gt;
-        if (*s == '@' && (colon = memchr(s, ':', (size_t)(end - s))) != 0)
-            s = colon + 1;
-    } else {
-        end = s + strlen(s);
-    }
-    while (s < end && (*s == ' ' || *s == '\t'))
-        s++;
-    while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
-        end--;
-    if (end == s)
-        return 0;
     if (a->count >= max)
         return -1;
-    a->addr = myrealloc(a->addr, (a->count + 1) * sizeof(char *));
-    a->addr[a->count++] = mystrndup(s, (size_t)(end - s));
+    /* grow in powers of two: count 0, 1, 2, 4, ... */
+    if ((a->count & (a->count - 1)) == 0)
+        a->addr = myrealloc(a->addr, (a->count ? 2 * a->count : 1) *
+                                         sizeof(char *));
+    a->addr[a->count++] = mystrdup(addr);
     return 0;
 }
 
-/* cleanup_addrlist_extract - split a header value into addresses */
+/* cleanup_addrlist_extract - the addresses of one header value */
 int cleanup_addrlist_extract(const char *value, struct cleanup_addrs *a,
                              size_t max)
 {
-    struct vstring *member = vstring_alloc(64);
-    int quoted = 0, angle = 0, comment = 0, ret = 0;
-    const char *p;
+    struct address_list l;
+    struct address addr;
+    const char *reason;
+    int r;
 
-    for (p = value; ret == 0; p++) {
-        if (*p == '\\' && (quoted || comment) && p[1]) {
-            if (!comment)
-                vstring_append(member, p, 2);
-            p++;
-        } else if (comment) {
-            comment += (*p == '(') - (*p == ')');
-            if (*p == 0)
-                break;
-        } else if (*p == '"') {
-            quoted = !quoted;
-            vstring_append_char(member, *p);
-        } else if (quoted && *p) {
-            vstring_append_char(member, *p);
-        } else if (*p == '(') {
-            comment = 1;
-        } else if (*p == '<' || *p == '>') {
-            angle = *p == '<';
-            vstring_append_char(member, *p);
-        } else if (*p == ':' && !angle) {
-            vstring_reset(member); /* a group's display name */
-        } else if (*p == 0 || ((*p == ',' || *p == ';') && !angle)) {
-            ret = add_member(a, vstring_str(member), max);
-            vstring_reset(member);
-            if (*p == 0)
-                break;
-        } else {
-            vstring_append_char(member, *p);
-        }
-    }
-    vstring_free(member);
-    return ret;
+    address_list_init(&l, value, strlen(value));
+    while ((r = address_list_next(&l, &addr, &reason)) == 1)
+        if (cleanup_addrs_add(a, addr.mailbox, max) < 0)
+            return -1;
+    if (r < 0 && msg_verbose)
+        msg_info("address list \"%.100s\": %s", value, reason);
+    return 0;
 }

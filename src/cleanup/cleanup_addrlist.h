@@ -1,15 +1,19 @@
 /*
  * cleanup_addrlist.h - the addresses named in one address-list header
- * value (To:, Cc:, Bcc: and their Resent- forms), for "sendmail -t".
+ * value (To:, Cc:, Bcc: and their Resent- forms), for "sendmail -t" and
+ * for rewriting header addresses.
  *
- * STOP-GAP: this is a splitter, not an RFC 5322 parser. It exists until
- * src/mail/address.h (RFC 5322 address-list parsing) lands; then
- * cleanup_addrlist_extract() becomes a thin wrapper around it and this
- * file's splitting goes away. What it does now: split at commas outside
- * quotes, angle brackets and comments; drop comments; a member with <...>
- * gives what is inside the brackets (a route "@a,@b:" prefix removed);
- * otherwise the member itself, blanks trimmed. Group syntax
- * "name: a, b;" gives a and b; an empty group gives nothing.
+ * A thin layer over address.h's RFC 5322 list parser (address_list_next):
+ * display names, comments and group names are dropped, a group
+ * "name: a, b;" gives a and b, a source route is removed, and every
+ * address comes out in its canonical mailbox form ("local@domain", the
+ * local part quoted only when it must be). An address without a domain
+ * gives the bare local part: the caller qualifies it (@$myorigin).
+ *
+ * A value that stops parsing half-way keeps the addresses found before
+ * the error: a header that mail(1) or a script wrote sloppily still
+ * reaches its good recipients; what could not be read is left to the
+ * sender's own copy of the header.
  */
 #ifndef CLEANUP_ADDRLIST_H
 #define CLEANUP_ADDRLIST_H
@@ -23,6 +27,9 @@ struct cleanup_addrs {
 
 void cleanup_addrs_init(struct cleanup_addrs *a);
 void cleanup_addrs_free(struct cleanup_addrs *a);
+
+/* Appends a copy of addr; 0, or -1 when a already holds max addresses. */
+int cleanup_addrs_add(struct cleanup_addrs *a, const char *addr, size_t max);
 
 /*
  * Appends the addresses of value (an unfolded header value) to a, up to

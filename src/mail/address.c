@@ -96,8 +96,9 @@ int address_literal_valid(const char *text, size_t len)
     text++;
     len -= 2;
     if (len > 5 && strncasecmp(text, "IPv6:", 5) == 0) {
-        /* inet_pton is trusted here (outside the proof scope). */
-        if (len - 5 < sizeof(buf)) {
+        /* inet_pton is trusted here (outside the proof scope); it reads a
+         * C string, so a NUL inside the literal must not cut it short. */
+        if (len - 5 < sizeof(buf) && memchr(text + 5, 0, len - 5) == 0) {
             memcpy(buf, text + 5, len - 5);
             buf[len - 5] = 0;
             ok = inet_pton(AF_INET6, buf, addr6) == 1;

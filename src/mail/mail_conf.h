@@ -34,7 +34,8 @@ struct vstring;
 #define MAIL_CONF_DEFAULT_DIR "/etc/sluice"
 #define MAIL_CONF_ENV_DIR "SLUICE_CONFIG_DIR"
 #define MAIL_CONF_FILE "main.cf"
-#define MAIL_CONF_MAX_SIZE (1024 * 1024) /* bytes of main.cf we accept */
+#define MAIL_CONF_MAX_SIZE (1024 * 1024) /* bytes of main.cf we accept, and
+                                          * of its values once expanded */
 
 /* Where a value came from. */
 enum mail_conf_source {

@@ -20,6 +20,8 @@ struct expand_state {
     struct conf_store *store;
     const char *chain[EXPAND_CHAIN_MAX];
     int depth;
+    size_t total; /* bytes of values expanded so far: at most
+                   * MAIL_CONF_MAX_SIZE ("$a$a" chains grow exponentially) */
 };
 
 static int expand_entry(struct expand_state *st, struct conf_entry *e,
@@ -92,6 +94,12 @@ static int expand_text(struct expand_state *st, const char *text,
         }
         if (expand_entry(st, ref, why) != 0)
             return -1;
+        if (st->total + vstring_len(out) + strlen(ref->value) >
+            MAIL_CONF_MAX_SIZE) {
+            vstring_sprintf(why, "values longer than %d bytes after "
+                                 "$reference expansion", MAIL_CONF_MAX_SIZE);
+            return -1;
+        }
         vstring_append_str(out, ref->value);
         p += 1 + used;
     }
@@ -115,8 +123,10 @@ static int expand_entry(struct expand_state *st, struct conf_entry *e,
     st->chain[st->depth++] = e->name;
     out = vstring_alloc(strlen(e->raw) + 1);
     status = expand_text(st, e->raw, out, why);
-    if (status == 0)
+    if (status == 0) {
         e->value = mystrdup(vstring_str(out));
+        st->total += vstring_len(out);
+    }
     vstring_free(out);
     st->depth--;
     e->busy = 0;
@@ -127,7 +137,7 @@ static int expand_entry(struct expand_state *st, struct conf_entry *e,
 int conf_store_expand_all(struct conf_store *store, const char *filename,
                           struct vstring *why)
 {
-    struct expand_state st = {store, {0}, 0};
+    struct expand_state st = {store, {0}, 0, 0};
     struct vstring *inner = vstring_alloc(64);
     size_t i;
     int status = 0;
@@ -151,7 +161,7 @@ int conf_store_expand_all(struct conf_store *store, const char *filename,
 int conf_store_expand_text(struct conf_store *store, const char *text,
                            struct vstring *out, struct vstring *why)
 {
-    struct expand_state st = {store, {0}, 0};
+    struct expand_state st = {store, {0}, 0, 0};
 
     return expand_text(&st, text, out, why);
 }

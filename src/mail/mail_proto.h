@@ -109,6 +109,8 @@
 #define MAIL_ATTR_BODY_TYPE "body_type"
 #define MAIL_ATTR_SMTPUTF8 "smtputf8"
 #define MAIL_ATTR_SIZE "size"
+#define MAIL_ATTR_UID "uid"           /* local submitter (gate -> pickup) */
+#define MAIL_ATTR_FULLNAME "fullname" /* sendmail -F: cleanup's From: only */
 
 /* Values of cleanup_flags, or-ed as a decimal number. */
 #define CLEANUP_FLAG_EXTRACT_RCPT (1 << 0) /* sendmail -t */

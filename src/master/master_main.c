@@ -22,6 +22,7 @@
 #include "vstring.h"
 
 #include "mail_conf.h"
+#include "mail_queue_setup.h"
 
 #include "master.h"
 #include "master_proto.h"
@@ -138,6 +139,9 @@ int main(int argc, char **argv)
     make_dir(MASTER_PRIVATE_DIR, 0700);
     make_dir(MASTER_PUBLIC_DIR, 0755);
     lock_pid_file();
+    /* The queue exists before any daemon or the gate needs it. */
+    if (mail_queue_setup(why) < 0)
+        msg_fatal("%s", vstring_str(why));
     setup_logging(argv[0], debug);
     master_serv_start_all(&table);
     master_table_free(&table);

@@ -60,13 +60,16 @@ static int is_atext(const struct cursor *c, int ch)
 static int parse_domain(struct cursor *c, char *buf, size_t size)
 {
     size_t start = c->pos;
-    size_t n;
+    size_t n, label;
 
     for (;;) {
         if (peek(c) < 0 || !is_alnum(c, peek(c)))
             return fail(c, SMTPD_PATH_ERR_SYNTAX, "bad domain name");
+        label = c->pos;
         while (peek(c) >= 0 && (is_alnum(c, peek(c)) || peek(c) == '-'))
             c->pos++;
+        if (c->pos - label > 63) /* RFC 1035 2.3.4 */
+            return fail(c, SMTPD_PATH_ERR_LENGTH, "domain label too long");
         if (c->s[c->pos - 1] == '-')
             return fail(c, SMTPD_PATH_ERR_SYNTAX, "bad domain name");
         if (peek(c) != '.')

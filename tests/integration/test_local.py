@@ -180,7 +180,7 @@ class FakeCleanup(threading.Thread):
                         break
                 self.messages.append(recs)
                 conn.sendall(attr_encode([("status", "0"), ("reason", ""),
-                                          ("queue_id", "FAKEID0001")]))
+                                          ("queue_id", "0000000100000000000FA4E")]))
 
     def close(self):
         self.sock.close()
@@ -327,7 +327,7 @@ class LocalTest(unittest.TestCase):
                                           ("queue_name", "active"),
                                           ("kind", "failed")]))
         self.assertEqual(reply["status"], "0", reply)
-        self.assertEqual(reply["queue_id"], "FAKEID0001")
+        self.assertEqual(reply["queue_id"], "0000000100000000000FA4E")
         recs = fake.messages[0]
         self.assertIn(("S", b""), recs)
         self.assertIn(("R", b"s@example.org\0\0"), recs)

@@ -1,6 +1,6 @@
 /*
  * test_cleanup_rcpts.c - recipients for "sendmail -t": which fields count,
- * and the stop-gap address-list splitter (until address.h lands).
+ * and the address-list extraction over address.h.
  */
 #include <stdio.h>
 #include <string.h>
@@ -93,7 +93,7 @@ static void test_recipients(void)
 }
 
 static const struct testkit_case cases[] = {
-    {"address-list splitting (stop-gap)", test_split},
+    {"address-list extraction (address.h)", test_split},
     {"-t recipients: To/Cc/Bcc or Resent-*", test_recipients},
     {0, 0},
 };
