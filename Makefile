@@ -109,7 +109,7 @@ $(B)/tests/test-$(1): $(B)/tobj/unit/runner.o $(call test_objs,$(1)) \
 endef
 $(foreach d,$(TEST_DIRS),$(eval $(call test_rule,$(d))))
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find build -name '*.d' -type f 2>/dev/null)
 
 # ---- set-up ---------------------------------------------------------------
 

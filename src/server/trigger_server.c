@@ -30,21 +30,29 @@ static size_t read_client(int fd, char *buf, size_t size)
     return got;
 }
 
-/* trigger_server_read - one trigger from a fifo or a unix socket */
+/* trigger_server_read - every trigger waiting on a fifo or a unix socket */
 size_t trigger_server_read(int fd, const char *type, char *buf, size_t size)
 {
     ssize_t n;
-    size_t got;
-    int conn;
+    size_t got = 0;
+    int conn, taken;
 
     if (strcmp(type, "fifo") == 0) {
         n = read(fd, buf, size);
         return n > 0 ? (size_t)n : 0;
     }
-    if ((conn = accept4(fd, 0, 0, SOCK_CLOEXEC)) < 0)
-        return 0;
-    got = read_client(conn, buf, size);
-    close(conn);
+
+    /*
+     * The listener is non-blocking: take every client already queued, so
+     * that a burst of wake-ups (one per message cleanup commits) costs one
+     * round, not one round each while the writers wait in connect().
+     */
+    for (taken = 0; taken < TRIGGER_DRAIN_MAX && got < size; taken++) {
+        if ((conn = accept4(fd, 0, 0, SOCK_CLOEXEC)) < 0)
+            break;
+        got += read_client(conn, buf + got, size - got);
+        close(conn);
+    }
     return got;
 }
 

@@ -23,6 +23,7 @@
 
 #define TRIGGER_BUF_SIZE 1024
 #define TRIGGER_READ_TIMEOUT 10
+#define TRIGGER_DRAIN_MAX 256 /* clients taken per call on a unix socket */
 
 typedef void (*trigger_server_fn)(const char *buf, size_t len,
                                   const char *service, char **argv);
@@ -31,8 +32,10 @@ void trigger_server_main(int argc, char **argv, trigger_server_fn trigger,
                          const struct server_hooks *hooks)
     __attribute__((noreturn));
 
-/* Reads one trigger from the endpoint fd of the given type into buf; the
- * byte count, 0 when nothing was there. Shared with event_server. */
+/* Reads the triggers waiting on the endpoint fd of the given type into buf:
+ * a fifo's bytes, or every client queued on a unix socket (at most
+ * TRIGGER_DRAIN_MAX, the listener being non-blocking); the byte count, 0
+ * when nothing was there. Shared with event_server. */
 size_t trigger_server_read(int fd, const char *type, char *buf, size_t size);
 
 #endif

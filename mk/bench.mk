@@ -1,0 +1,23 @@
+# bench.mk - issue 8: Postfix and Sluice side by side on loopback.
+#   make bench        quick table (N=2000, C=20, 3 alternations A B A B ...)
+#   make bench-full   growth runs (size, sessions, deferred queue) + PNG plots
+#   make postfix-local  unpack the private Postfix (tools/postfix-local.sh)
+# Needs root. Postfix is never installed system-wide. The CI does not run
+# these; figures live in bench/out/ and PAPER.md section 6.
+# BENCH_ARGS passes options to bench/bench.py (e.g. BENCH_ARGS="-n 500 -r 1").
+.PHONY: bench-full postfix-local
+
+BENCH_ARGS ?=
+
+postfix-local:
+	@sh tools/postfix-local.sh
+
+bench: all postfix-local
+	@python3 bench/bench.py quick $(BENCH_ARGS)
+
+bench-full: all postfix-local
+	@command -v gnuplot >/dev/null 2>&1 || \
+	  { apt-get install -y gnuplot-nox >/dev/null 2>&1 || \
+	    { apt-get update >/dev/null 2>&1 && apt-get install -y gnuplot-nox >/dev/null; }; } || \
+	  echo "bench-full: gnuplot not available, tables only"
+	@python3 bench/bench.py full $(BENCH_ARGS)
