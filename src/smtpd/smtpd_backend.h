@@ -8,10 +8,12 @@
  *   begin(ctx, env, queue_id, why)   once per message, with the whole
  *                                    envelope; the backend may store a
  *                                    queue id in queue_id (shown in the
- *                                    Received: header and the 250 reply);
+ *                                    250 reply); the trace header is the
+ *                                    backend's, built from the envelope's
+ *                                    helo, client and protocol (cleanup:
+ *                                    one Received: per hop);
  *   write(ctx, buf, len)             the content, any number of times:
- *                                    the session's own Received: header
- *                                    first, then the message exactly as it
+ *                                    the message exactly as it
  *                                    will be queued: lines end in CR LF,
  *                                    dot-stuffing removed, no NUL, no bare
  *                                    CR or LF, the last line ends in CR LF;

@@ -1,11 +1,11 @@
 /*
  * smtpd_transfer.c - message content: DATA (smtpd_data.h) and BDAT
- * (smtpd_bdat.h), the Received: header, and the hand-off to the submission
- * backend. "250 ... queued" is sent only after the backend's commit said
- * SMTPD_BACKEND_OK; every other ending aborts the message.
+ * (smtpd_bdat.h), and the hand-off to the submission backend. "250 ...
+ * queued" is sent only after the backend's commit said SMTPD_BACKEND_OK;
+ * every other ending aborts the message. The Received: header is the
+ * backend's (cleanup builds it from the envelope: helo, client, protocol).
  */
 #include <string.h>
-#include <time.h>
 
 #include "mymalloc.h"
 #include "smtpd_data.h"
@@ -25,25 +25,6 @@ static void backend_write(struct smtpd_session *s, const char *buf,
         return;
     if (s->backend->write(s->backend->ctx, buf, len) < 0)
         s->write_failed = 1;
-}
-
-/* received_header - our trace header, the first line of the content */
-static void received_header(struct smtpd_session *s)
-{
-    char date[64];
-    time_t now = time(0);
-    struct tm tm;
-
-    localtime_r(&now, &tm);
-    strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S %z", &tm);
-    vstring_sprintf(s->text,
-                    "Received: from %s (%s [%s])\r\n\tby %s (Sluice) with %s",
-                    s->helo, s->client->name, s->client->addr,
-                    s->cfg->myhostname, smtpd_protocol(s));
-    if (vstring_len(s->queue_id) > 0)
-        vstring_sprintf_append(s->text, " id %s", vstring_str(s->queue_id));
-    vstring_sprintf_append(s->text, ";\r\n\t%s\r\n", date);
-    backend_write(s, vstring_str(s->text), vstring_len(s->text));
 }
 
 /* begin_message - envelope to the backend; SMTPD_BACKEND_* */
@@ -67,7 +48,6 @@ static int begin_message(struct smtpd_session *s)
         return r;
     s->in_message = 1;
     s->write_failed = 0;
-    received_header(s);
     return SMTPD_BACKEND_OK;
 }
 
