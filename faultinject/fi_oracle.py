@@ -212,8 +212,10 @@ def _check_duplicates(v, sub, copies, dsns, fault_progs):
         retried = sub[lid]["attempts"] >= 2
         allowed = [p for p in fault_progs if p in SUBMIT_PROGS
                    and (retried or p in ("pickup", "cleanup"))]
-        deliv = ("bounce", "cleanup", "qmgr") if what.startswith("DSN ") \
-            else ("qmgr", "local", "smtp")
+        # A DSN is delivered like any message (section 3, bounce row):
+        # local's window after the link covers its copy too.
+        deliv = ("bounce", "cleanup", "qmgr", "local") \
+            if what.startswith("DSN ") else ("qmgr", "local", "smtp")
         allowed += [p for p in fault_progs if p in deliv and p not in allowed]
         if not allowed or n > 1 + len(fault_progs):
             v.fail(f"(c) {n} copies of {lid} for {what} outside any "

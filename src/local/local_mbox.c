@@ -4,7 +4,7 @@
  *
  * Locking takes both conventions, so that mail readers of either kind
  * stay out: a dot-file "<path>.lock" created with O_EXCL that holds the
- * creator's pid (one whose pid no longer exists, or older than
+ * creator's pid (one whose pid no longer exists or is our own, or older than
  * LOCAL_DOTLOCK_STALE seconds, is left by a dead process and removed: a
  * local killed while it held the lock must not block the mailbox for
  * minutes), then an fcntl write lock on the mailbox itself. The message goes after the
@@ -38,7 +38,7 @@ static void dotlock_path(struct vstring *out, const char *path)
     vstring_sprintf(out, "%s.lock", path);
 }
 
-/* dotlock_dead - the lock's pid is known and no such process exists */
+/* dotlock_dead - the lock's pid is known: no such process, or ourselves */
 static int dotlock_dead(int fd)
 {
     char buf[32];
@@ -52,6 +52,9 @@ static int dotlock_dead(int fd)
     pid = strtol(buf, &end, 10);
     if (pid <= 0 || (*end != '\n' && *end != 0))
         return 0;
+    /* Ours: we hold no lock here, so an earlier unlink of it failed. */
+    if ((pid_t)pid == getpid())
+        return 1;
     return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
 }
 

@@ -126,11 +126,16 @@ static void test_dotlock_contention(void)
     CU_ASSERT_EQUAL(local_mbox_lock(fd, vstring_str(mb), 2, why), 0);
     local_mbox_unlock(fd, vstring_str(mb));
     CU_ASSERT(access(vstring_str(lock), F_OK) != 0);
-    /* A fresh lock holding a live pid is kept; one holding a dead pid (a
-     * local killed while it held the lock) is removed at once. */
+    /* A fresh lock holding a live pid is kept; one holding our own pid (an
+     * earlier unlink of it failed) or a dead pid (a local killed while it
+     * held the lock) is removed at once. */
     dotlock_with_pid(vstring_str(lock), (long)getppid());
     CU_ASSERT_EQUAL(local_mbox_lock(fd, vstring_str(mb), 2, why), -1);
     CU_ASSERT(access(vstring_str(lock), F_OK) == 0);
+    dotlock_with_pid(vstring_str(lock), (long)getpid()); /* unlink failed */
+    CU_ASSERT_EQUAL(local_mbox_lock(fd, vstring_str(mb), 2, why), 0);
+    local_mbox_unlock(fd, vstring_str(mb));
+    CU_ASSERT(access(vstring_str(lock), F_OK) != 0);
     dotlock_with_pid(vstring_str(lock), dead_pid());
     CU_ASSERT_EQUAL(local_mbox_lock(fd, vstring_str(mb), 2, why), 0);
     local_mbox_unlock(fd, vstring_str(mb));
