@@ -130,7 +130,10 @@ void local_mbox_unlock(int fd, const char *path)
     fl.l_whence = SEEK_SET;
     (void)fcntl(fd, F_SETLK, &fl);
     dotlock_path(lock, path);
-    if (unlink(vstring_str(lock)) < 0 && errno != ENOENT)
+    /* Once more after a failure: a lock left behind defers this mailbox
+     * (until our next delivery to it, or until we exit). */
+    if (unlink(vstring_str(lock)) < 0 && errno != ENOENT &&
+        unlink(vstring_str(lock)) < 0 && errno != ENOENT)
         msg_warn("cannot remove lock file %s: %m", vstring_str(lock));
     vstring_free(lock);
 }
