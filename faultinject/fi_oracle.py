@@ -12,10 +12,14 @@ queue directory after a scenario has quiesced.
   (d) recovery      no .part file and no message left in the queue, nothing
                     in corrupt/, no Maildir tmp/ file (except the garbage
                     the local row of section 3 allows after a crash inside
-                    local's Maildir transaction), the final messages went
-                    through.
+                    local's Maildir transaction), no mbox dot-lock, the
+                    final messages went through.
+Mailboxes: the virtual Maildirs under mail/<user>/Maildir and the mbox
+files under mail/_mbox/ (the /file alias targets; the file's name is the
+alias, each message is counted by its X-Ledger like a Maildir file).
 """
 import os
+import re
 
 import fi_ledger
 
@@ -31,13 +35,15 @@ WINDOWS = {
     "gate": "gate/pickup->cleanup: maildrop file committed, exit status "
             "lost; the client retried",
     "qmgr": "qmgr->agent: delivered, qmgr died before recording done",
-    "local": "local delivery: linked into new/, died before the report",
+    "local": "local delivery: linked into new/ (or appended to the mbox and "
+             "fsynced), died before the report",
     "smtp": "qmgr->agent: remote accepted, smtp died before the report",
     "bounce": "bounce: DSN committed, died before the original was marked done",
 }
 # Which copies a window can duplicate: submission windows duplicate the
 # whole message, delivery windows single copies, the bounce window DSNs.
 SUBMIT_PROGS = {"smtpd", "cleanup", "pickup", "sendmail", "gate"}
+MBOX_DIR = os.path.join("mail", "_mbox")
 
 
 def _read(path):
@@ -63,6 +69,37 @@ def maildir_copies(mail_root):
     return out
 
 
+def mbox_copies(box_dir):
+    """[(mailbox address, where, content)] of every message in every mbox
+    under box_dir: split at "From " lines after the blank line that ends
+    the previous message; text before the first From_ line, or a last
+    message without its blank line, is kept as is (the checksum fails)."""
+    out = []
+    if not os.path.isdir(box_dir):
+        return out
+    for name in sorted(os.listdir(box_dir)):
+        if name.endswith(".lock"):
+            continue
+        path = os.path.join(box_dir, name)
+        data = _read(path)
+        if not data:
+            continue
+        chunks = re.split(rb"\n\n(?=From )", data)
+        for i, chunk in enumerate(chunks):
+            last = i == len(chunks) - 1
+            if last and chunk.endswith(b"\n\n"):
+                chunk = chunk[:-1]
+            elif not last:
+                chunk += b"\n"
+            if chunk.startswith(b"From "):
+                chunk = chunk.partition(b"\n")[2]
+            else:
+                chunk = b"X-Not-An-Mbox-Message: " + chunk
+            out.append((name.lower() + "@test.example",
+                        f"{path} message {i + 1}", chunk))
+    return out
+
+
 def leftovers(inst_dir, run_start):
     """[(kind, path)] of what a clean recovery must not leave behind."""
     out = []
@@ -77,6 +114,10 @@ def leftovers(inst_dir, run_start):
         d = os.path.join(mail, user, "Maildir", "tmp")
         for name in (sorted(os.listdir(d)) if os.path.isdir(d) else []):
             out.append(("maildir-tmp", os.path.join(user, "Maildir/tmp", name)))
+    box = os.path.join(inst_dir, MBOX_DIR)
+    for name in (sorted(os.listdir(box)) if os.path.isdir(box) else []):
+        if name.endswith(".lock"):
+            out.append(("mbox-lock", os.path.join(MBOX_DIR, name)))
     return out
 
 
@@ -113,7 +154,9 @@ def check(inst_dir, ledger, sink_rows, fault_progs, final_ids, run_start):
     v = Verdict()
     sub = ledger.submitted()
     copies, dsns = {}, {}
-    for mailbox, path, content in maildir_copies(os.path.join(inst_dir, "mail")):
+    for mailbox, path, content in (
+            maildir_copies(os.path.join(inst_dir, "mail"))
+            + mbox_copies(os.path.join(inst_dir, MBOX_DIR))):
         dsn = fi_ledger.parse_dsn(content)
         if dsn is not None:
             orig, failed = dsn
@@ -169,8 +212,10 @@ def _check_duplicates(v, sub, copies, dsns, fault_progs):
         retried = sub[lid]["attempts"] >= 2
         allowed = [p for p in fault_progs if p in SUBMIT_PROGS
                    and (retried or p in ("pickup", "cleanup"))]
-        deliv = ("bounce", "cleanup", "qmgr") if what.startswith("DSN ") \
-            else ("qmgr", "local", "smtp")
+        # A DSN is delivered like any message (section 3, bounce row):
+        # local's window after the link covers its copy too.
+        deliv = ("bounce", "cleanup", "qmgr", "local") \
+            if what.startswith("DSN ") else ("qmgr", "local", "smtp")
         allowed += [p for p in fault_progs if p in deliv and p not in allowed]
         if not allowed or n > 1 + len(fault_progs):
             v.fail(f"(c) {n} copies of {lid} for {what} outside any "

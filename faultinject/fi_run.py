@@ -63,6 +63,36 @@ def main_cf(inst_dir, sink_port):
             "service_throttle_time": "1s", "master_stop_timeout": "3s"}
 
 
+def open_work_dir(work_root, work):
+    """local writes a /file target as default_privs (not root): the trace,
+    the shim log and the "fired" marker files must stay writable then, so
+    the scenario directory is open to every user and its parents
+    traversable."""
+    d = work
+    while True:
+        os.chmod(d, 0o1777 if d == work else 0o755)
+        if os.path.samefile(d, work_root) or d == os.path.dirname(d):
+            break
+        d = os.path.dirname(d)
+    for name in ("fi.trace", "shim.log"):
+        p = os.path.join(work, name)
+        open(p, "a").close()
+        os.chmod(p, 0o666)
+
+
+def write_aliases(inst):
+    """mbx@test.example -> a /file target: the mbox writer without an
+    account. The file is written as default_privs, so the directory is
+    open to every user (and the instance directory traversable)."""
+    box = os.path.join(inst.dir, fi_oracle.MBOX_DIR)
+    os.makedirs(box, exist_ok=True)
+    os.chmod(box, 0o1777)
+    os.chmod(inst.dir, 0o755)
+    os.chmod(os.path.join(inst.dir, "mail"), 0o755)
+    with open(os.path.join(inst.etc, "aliases"), "w") as f:
+        f.write("mbx: %s\n" % os.path.join(box, "mbx"))
+
+
 def fault_env(sc, work, inst_dir):
     """The environment that arms the scenario's fault."""
     env = {}
@@ -167,6 +197,7 @@ def run_scenario(sc, work_root, bin_dir, keep="failed"):
     work = os.path.join(work_root, sc["name"])
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
+    open_work_dir(work_root, work)
     os.environ["SLUICE_BIN"] = bin_dir
     available = fi_workload.modes(bin_dir)
     sink_port = free_port()
@@ -176,6 +207,7 @@ def run_scenario(sc, work_root, bin_dir, keep="failed"):
     inst.write_config()
     for sub in ("mail",):
         os.makedirs(os.path.join(inst.dir, sub), exist_ok=True)
+    write_aliases(inst)
     env = fault_env(sc, work, inst.dir)
     os.environ.update(env)
     client_env = dict(os.environ, SLUICE_CONFIG_DIR=inst.etc)

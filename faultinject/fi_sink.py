@@ -6,7 +6,10 @@ Every accepted message is appended to a JSON-lines file as
 {"rcpts": [...], "sender": ..., "ledger": <X-Ledger value or null>,
  "intact": <the body's end line matches its checksum>}, before the 250 goes
 out, so the file is exactly what the remote side accepted. Recipients whose
-local part starts with "reject" get 550 5.1.1 (the workload's bounce).
+local part starts with "reject" get 550 5.1.1 (the workload's bounce);
+those whose local part starts with "later" get 451 4.3.0 the first time
+the sink sees them and 250 afterwards (a deferral without a fault: qmgr
+parks the message in deferred/ and delivers it on the retry).
 The sink lives in the explorer's process: faults never touch it.
 """
 import json
@@ -26,10 +29,17 @@ class _Handler:
     def __init__(self, path):
         self.path = path
         self.lock = threading.Lock()
+        self.seen = set()       # "later" recipients already answered 451
 
     async def handle_RCPT(self, server, session, envelope, address, options):
         if address.split("@")[0].lower().startswith("reject"):
             return "550 5.1.1 no such user here"
+        if address.split("@")[0].lower().startswith("later"):
+            with self.lock:
+                first = address.lower() not in self.seen
+                self.seen.add(address.lower())
+            if first:
+                return "451 4.3.0 try again later"
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 ok"
 

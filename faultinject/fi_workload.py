@@ -12,7 +12,10 @@ Messages go in three ways, whichever the programs under test allow:
             stand-in while smtpd/cleanup are not built.
 Local recipients live in test.example (virtual Maildirs under mail/), remote
 ones in remote.example (relayhost: the loopback sink); reject@remote.example
-is refused with 550 by the sink, so its message bounces to its sender.
+is refused with 550 by the sink, so its message bounces to its sender;
+later@remote.example gets 451 once (the message is deferred, then delivered
+on the retry). mbx@test.example is an alias of a /file target (fi_run.py
+writes the aliases file): local appends it to an mbox under mail/_mbox/.
 """
 import os
 import smtplib
@@ -32,11 +35,13 @@ RETRIES = 4
 # (via, sender, recipients): the fixed workload; ids are assigned per run.
 WORKLOAD = [
     ("sendmail", "snd1@test.example", ["alice@test.example", "r1@remote.example"]),
-    ("sendmail", "snd1@test.example", ["bob@test.example", "carol@test.example"]),
+    ("sendmail", "snd1@test.example", ["bob@test.example", "carol@test.example",
+                                       "mbx@test.example"]),
     ("smtp", "snd2@test.example", ["alice@test.example", "bob@test.example",
                                    "r2@remote.example"]),
     ("smtp", "snd2@test.example", ["carol@test.example", "r3@remote.example",
-                                   "r4@remote.example"]),
+                                   "r4@remote.example", "later@remote.example",
+                                   "mbx@test.example"]),
     ("smtp", "snd3@test.example", ["dave@test.example", "reject@remote.example"]),
 ]
 FINAL = [

@@ -3,9 +3,11 @@
  * "Mailbox", or a /file target of an alias).
  *
  * Locking takes both conventions, so that mail readers of either kind
- * stay out: a dot-file "<path>.lock" created with O_EXCL (one older than
- * LOCAL_DOTLOCK_STALE seconds is left by a dead process and removed), then
- * an fcntl write lock on the mailbox itself. The message goes after the
+ * stay out: a dot-file "<path>.lock" created with O_EXCL that holds the
+ * creator's pid (one whose pid no longer exists or is our own, or older than
+ * LOCAL_DOTLOCK_STALE seconds, is left by a dead process and removed: a
+ * local killed while it held the lock must not block the mailbox for
+ * minutes), then an fcntl write lock on the mailbox itself. The message goes after the
  * old end: a "From sender date" line, the message with lines that start
  * with "From " written as ">From ", and a blank line. After a write or
  * fsync error the file is truncated back to its old size, so no half
@@ -19,6 +21,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -40,19 +45,50 @@ static void dotlock_path(struct vstring *out, const char *path)
     vstring_sprintf(out, "%s.lock", path);
 }
 
-/* dotlock_try - create the dot-lock once; remove a stale one */
+/* dotlock_dead - the lock's pid is known: no such process, or ourselves */
+static int dotlock_dead(int fd)
+{
+    char buf[32];
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    long pid;
+    char *end;
+
+    if (n <= 0)
+        return 0;
+    buf[n] = 0;
+    pid = strtol(buf, &end, 10);
+    if (pid <= 0 || (*end != '\n' && *end != 0))
+        return 0;
+    /* Ours: we hold no lock here, so an earlier unlink of it failed. */
+    if ((pid_t)pid == getpid())
+        return 1;
+    return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}
+
+/* dotlock_try - create the dot-lock once with our pid; remove a stale one */
 static int dotlock_try(const char *lock)
 {
-    struct stat st;
-    int fd;
+    struct stat st, now;
+    char pid[32];
+    int fd, len, stale;
 
     if ((fd = open(lock, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                    0600)) >= 0) {
+        len = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+        if (write(fd, pid, (size_t)len) != len)
+            msg_warn("cannot write pid into %s: %m", lock);
         close(fd);
         return 0;
     }
-    if (errno == EEXIST && lstat(lock, &st) == 0 &&
-        st.st_mtime + LOCAL_DOTLOCK_STALE < time(0)) {
+    if (errno != EEXIST ||
+        (fd = open(lock, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+        return -1;
+    stale = fstat(fd, &st) == 0 &&
+            (st.st_mtime + LOCAL_DOTLOCK_STALE < time(0) || dotlock_dead(fd));
+    close(fd);
+    /* Only the file we judged: not one another process has just made. */
+    if (stale && lstat(lock, &now) == 0 && now.st_ino == st.st_ino &&
+        now.st_dev == st.st_dev) {
         msg_warn("removing stale lock file %s", lock);
         unlink(lock);
     }
@@ -101,7 +137,10 @@ void local_mbox_unlock(int fd, const char *path)
     fl.l_whence = SEEK_SET;
     (void)fcntl(fd, F_SETLK, &fl);
     dotlock_path(lock, path);
-    if (unlink(vstring_str(lock)) < 0 && errno != ENOENT)
+    /* Once more after a failure: a lock left behind defers this mailbox
+     * (until our next delivery to it, or until we exit). */
+    if (unlink(vstring_str(lock)) < 0 && errno != ENOENT &&
+        unlink(vstring_str(lock)) < 0 && errno != ENOENT)
         msg_warn("cannot remove lock file %s: %m", vstring_str(lock));
     vstring_free(lock);
 }

@@ -219,10 +219,18 @@ static void message_defer(struct qmgr_message *msg)
     if (utimes(vstring_str(path), tv) != 0)
         msg_warn("%s: utimes %s: %m", msg->id, vstring_str(path));
     FI_POINT("qmgr.before_defer_move");
-    if (queue_move(qmgr.root, QUEUE_ACTIVE, QUEUE_DEFERRED, msg->id, why) != 0)
-        msg_warn("%s: %s (left in active/ until restart)", msg->id,
-                 vstring_str(why));
-    else
+    if (queue_move(qmgr.root, QUEUE_ACTIVE, QUEUE_DEFERRED, msg->id, why) != 0) {
+        /* Not in deferred/: back to incoming/ (retried at the next run,
+         * before its back-off) rather than stranded in active/. */
+        msg_warn("%s: %s", msg->id, vstring_str(why));
+        if (access(vstring_str(path), F_OK) == 0 &&
+            queue_move(qmgr.root, QUEUE_ACTIVE, QUEUE_INCOMING, msg->id,
+                       why) != 0)
+            msg_warn("%s: %s (left in active/ until restart)", msg->id,
+                     vstring_str(why));
+        else
+            qmgr.incoming_more = 1;
+    } else
         msg_info("%s: deferred, next try in %lds", msg->id, wait);
     FI_POINT("qmgr.after_defer_move");
     vstring_free(path);

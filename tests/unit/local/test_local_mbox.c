@@ -5,6 +5,7 @@
  * second link and of a mailbox swapped between check and open.
  */
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -82,6 +83,28 @@ static void test_null_sender(void)
     vstring_free(mb);
 }
 
+/* dotlock_with_pid - a fresh dot-lock file that names pid */
+static void dotlock_with_pid(const char *lock, long pid)
+{
+    FILE *fp = fopen(lock, "w");
+
+    CU_ASSERT_FATAL(fp != 0);
+    fprintf(fp, "%ld\n", pid);
+    fclose(fp);
+}
+
+/* dead_pid - the pid of a child that has exited and been reaped */
+static long dead_pid(void)
+{
+    pid_t pid = fork();
+
+    if (pid == 0)
+        _exit(0);
+    CU_ASSERT_FATAL(pid > 0);
+    waitpid(pid, 0, 0);
+    return (long)pid;
+}
+
 static void test_dotlock_contention(void)
 {
     struct fixture f;
@@ -102,6 +125,20 @@ static void test_dotlock_contention(void)
     /* The same lock file made stale: removed and taken. */
     old.actime = old.modtime = time(0) - 3600;
     utime(vstring_str(lock), &old);
+    CU_ASSERT_EQUAL(local_mbox_lock(fd, vstring_str(mb), 2, why), 0);
+    local_mbox_unlock(fd, vstring_str(mb));
+    CU_ASSERT(access(vstring_str(lock), F_OK) != 0);
+    /* A fresh lock holding a live pid is kept; one holding our own pid (an
+     * earlier unlink of it failed) or a dead pid (a local killed while it
+     * held the lock) is removed at once. */
+    dotlock_with_pid(vstring_str(lock), (long)getppid());
+    CU_ASSERT_EQUAL(local_mbox_lock(fd, vstring_str(mb), 2, why), -1);
+    CU_ASSERT(access(vstring_str(lock), F_OK) == 0);
+    dotlock_with_pid(vstring_str(lock), (long)getpid()); /* unlink failed */
+    CU_ASSERT_EQUAL(local_mbox_lock(fd, vstring_str(mb), 2, why), 0);
+    local_mbox_unlock(fd, vstring_str(mb));
+    CU_ASSERT(access(vstring_str(lock), F_OK) != 0);
+    dotlock_with_pid(vstring_str(lock), dead_pid());
     CU_ASSERT_EQUAL(local_mbox_lock(fd, vstring_str(mb), 2, why), 0);
     local_mbox_unlock(fd, vstring_str(mb));
     CU_ASSERT(access(vstring_str(lock), F_OK) != 0);
