@@ -90,6 +90,8 @@ static int check_ent(const struct master_ent *e, struct vstring *why)
 {
     if (*e->name == 0)
         vstring_sprintf(why, "empty service name");
+    else if (*e->argv[0] == 0)
+        vstring_sprintf(why, "empty command (after $parameter expansion)");
     else if (e->type != MASTER_INET && strchr(e->name, '/'))
         vstring_sprintf(why, "service name \"%s\" contains '/'", e->name);
     else if (e->type == MASTER_INET && e->private_)

@@ -44,6 +44,9 @@ static const struct ent_case ent_cases[] = {
     {"25 inet n - - 5 - p\n", "m.cf:1: an inet service cannot have a wakeup",
      0},
     {"$nosuch unix - - - - - p\n", "m.cf:1: unknown parameter $nosuch", 0},
+    /* found by fuzz_master_ent: mail_owner's default is empty */
+    {"tp unix - - - - - $mail_owner\n",
+     "m.cf:1: empty command (after $parameter expansion)", 0},
     {"a unix - - - - - p ${bad\n", "m.cf:1: malformed $reference", 0},
 };
 
