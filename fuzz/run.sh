@@ -42,6 +42,7 @@ for name in "$@"; do
         t0=$(date +%s)
         $bin -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
              -max_len=8192 -print_final_stats=1 $dictopt \
+             ${FUZZ_SEED:+-seed=$FUZZ_SEED} \
              -artifact_prefix=$FZ/crash/$name- \
              $FZ/work/$name $dirs > "$log" 2>&1
         rc=$?
