@@ -31,6 +31,11 @@
  *                      throws its data away (truncates it to 0), the way a
  *                      failed write-back loses dirty pages; a daemon that
  *                      goes on as if the fsync had worked then loses mail
+ *   SLUICE_SHIM_POWERLOSS  set to 1: the power-loss mode (shim_power.h):
+ *                      the process's unsynced writes and directory changes
+ *                      are undone when it kills itself with SIGKILL;
+ *                      SLUICE_SHIM_PL_STASH names a directory on the same
+ *                      file system for the hard links that undo unlinks
  *
  * The shim never allocates: it uses fixed buffers and the real functions
  * found with dlsym(RTLD_NEXT) (malloc goes through glibc's __libc_malloc).
@@ -47,6 +52,7 @@
 #include <unistd.h>
 
 #include "shim.h"
+#include "shim_power.h"
 
 static const char *const shim_names[SC_COUNT] = {
     "write", "fsync", "fdatasync", "rename", "link", "unlink", "open",
@@ -73,10 +79,11 @@ static unsigned char shim_fresh[SHIM_MAX_FD];   /* created, never synced */
 static const char *const shim_vars[] = {
     "SLUICE_SHIM_CALL", "SLUICE_SHIM_NTH", "SLUICE_SHIM_ERRNO",
     "SLUICE_SHIM_PROG", "SLUICE_SHIM_PATH", "SLUICE_SHIM_ONCE",
-    "SLUICE_SHIM_LOG", "SLUICE_SHIM_TRACE", "SLUICE_SHIM_LOSE", 0 };
-static char shim_values[9][1024];
-static int shim_have[9];
-static int shim_snapped;        /* the constructor has run */
+    "SLUICE_SHIM_LOG", "SLUICE_SHIM_TRACE", "SLUICE_SHIM_LOSE",
+    "SLUICE_SHIM_POWERLOSS", "SLUICE_SHIM_PL_STASH", 0 };
+static char shim_values[11][1024];
+static int shim_have[11];
+int shim_snapped;               /* the constructor has run */
 
 static void shim_snapshot(void) __attribute__((constructor));
 
@@ -95,7 +102,7 @@ static void shim_snapshot(void)
 }
 
 /* shim_env - a snapshotted variable, or NULL */
-static const char *shim_env(const char *name)
+const char *shim_env(const char *name)
 {
     int i;
 
@@ -131,17 +138,12 @@ static void shim_init(void)
     const char *call = shim_env("SLUICE_SHIM_CALL");
     const char *prog = shim_env("SLUICE_SHIM_PROG");
     const char *nth = shim_env("SLUICE_SHIM_NTH");
-    char exe[256];
-    ssize_t n;
     int i;
 
     shim_ready = -1;
     if (call == 0)
         return;
-    n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    exe[n > 0 ? n : 0] = 0;
-    snprintf(shim_prog, sizeof(shim_prog), "%s",
-             strrchr(exe, '/') ? strrchr(exe, '/') + 1 : exe);
+    shim_progname();
     if (prog && *prog && strcmp(prog, shim_prog) != 0)
         return;
     for (i = 0; i < SC_COUNT; i++)
@@ -156,8 +158,23 @@ static void shim_init(void)
     shim_ready = 1;
 }
 
+/* shim_progname - the basename of /proc/self/exe */
+const char *shim_progname(void)
+{
+    char exe[256];
+    ssize_t n;
+
+    if (shim_prog[0] == 0) {
+        n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+        exe[n > 0 ? n : 0] = 0;
+        snprintf(shim_prog, sizeof(shim_prog), "%s",
+                 strrchr(exe, '/') ? strrchr(exe, '/') + 1 : exe);
+    }
+    return shim_prog;
+}
+
 /* shim_path_ok - does the path match SLUICE_SHIM_PATH? */
-static int shim_path_ok(const char *path)
+int shim_path_ok(const char *path)
 {
     const char *want = shim_env("SLUICE_SHIM_PATH");
     const char *p, *end;
@@ -285,22 +302,43 @@ ssize_t write(int fd, const void *buf, size_t len)
             return real(fd, buf, len > 1 ? len / 2 : len);
         SHIM_FAIL(-1);
     }
+    pl_write(fd, len, -1);
     return real(fd, buf, len);
 }
 
-/* pwrite - as write */
-ssize_t pwrite(int fd, const void *buf, size_t len, off_t off)
-{
-    static ssize_t (*real)(int, const void *, size_t, off_t);
+typedef ssize_t (*shim_pwrite_fn)(int, const void *, size_t, off_t);
 
-    if (real == 0)
-        real = shim_real("pwrite");
+/* shim_pwrite - pwrite and pwrite64, through the real one given */
+static ssize_t shim_pwrite(shim_pwrite_fn real, int fd, const void *buf,
+                           size_t len, off_t off)
+{
     if (len > 0 && shim_should_fail(SC_WRITE, 0, fd)) {
         if (shim_errno == 0)
             return real(fd, buf, len > 1 ? len / 2 : len, off);
         SHIM_FAIL(-1);
     }
+    pl_write(fd, len, off);
     return real(fd, buf, len, off);
+}
+
+/* pwrite - as write */
+ssize_t pwrite(int fd, const void *buf, size_t len, off_t off)
+{
+    static shim_pwrite_fn real;
+
+    if (real == 0)
+        real = (shim_pwrite_fn)shim_real("pwrite");
+    return shim_pwrite(real, fd, buf, len, off);
+}
+
+/* pwrite64 - as write (what a program with 64-bit off_t calls) */
+ssize_t pwrite64(int fd, const void *buf, size_t len, off64_t off)
+{
+    static shim_pwrite_fn real;
+
+    if (real == 0)
+        real = (shim_pwrite_fn)shim_real("pwrite64");
+    return shim_pwrite(real, fd, buf, len, off);
 }
 
 /* shim_lose - a failed fsync throws away a fresh file's data (LOSE) */
@@ -338,6 +376,8 @@ int fsync(int fd)
     }
     if ((ret = real(fd)) == 0 && fd >= 0 && fd < SHIM_MAX_FD)
         shim_fresh[fd] = 0;
+    if (ret == 0)
+        pl_synced(fd);
     return ret;
 }
 
@@ -355,6 +395,8 @@ int fdatasync(int fd)
     }
     if ((ret = real(fd)) == 0 && fd >= 0 && fd < SHIM_MAX_FD)
         shim_fresh[fd] = 0;
+    if (ret == 0)
+        pl_synced(fd);
     return ret;
 }
 
@@ -367,5 +409,28 @@ int close(int fd)
         real = shim_real("close");
     if (fd >= 0 && fd < SHIM_MAX_FD)
         shim_fresh[fd] = 0;
+    pl_closed(fd);
     return real(fd);
+}
+
+/* ftruncate - not failed; in power-loss mode, keeps what it cuts off */
+int ftruncate(int fd, off_t len)
+{
+    static int (*real)(int, off_t);
+
+    if (real == 0)
+        real = shim_real("ftruncate");
+    pl_truncate(fd, len);
+    return real(fd, len);
+}
+
+/* ftruncate64 - as ftruncate */
+int ftruncate64(int fd, off64_t len)
+{
+    static int (*real)(int, off64_t);
+
+    if (real == 0)
+        real = shim_real("ftruncate64");
+    pl_truncate(fd, len);
+    return real(fd, len);
 }

@@ -1,7 +1,8 @@
 /*
  * shim.h - internal interface between the parts of the syscall fault shim
  * (shim.c: configuration, counting, fd-based calls; shim_paths.c: path-based
- * calls and malloc). Not used by any daemon.
+ * calls and malloc; shim_power.c, shim_undo.c: the power-loss mode, see
+ * shim_power.h). Not used by any daemon.
  */
 #ifndef SHIM_H
 #define SHIM_H
@@ -11,6 +12,18 @@ enum shim_class { SC_WRITE, SC_FSYNC, SC_FDATASYNC, SC_RENAME, SC_LINK,
 
 /* The errno to inject; 0 means a short write (no error). */
 extern int shim_errno;
+
+/* A SLUICE_SHIM_* variable as it was before main(), or NULL. */
+const char *shim_env(const char *name);
+
+/* Set once the constructor has copied the environment. */
+extern int shim_snapped;
+
+/* Does path match SLUICE_SHIM_PATH (unset: everything matches)? */
+int shim_path_ok(const char *path);
+
+/* The basename of this process's executable. */
+const char *shim_progname(void);
 
 /* The C library's definition of name (dlsym RTLD_NEXT). */
 void *shim_real(const char *name);

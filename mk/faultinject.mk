@@ -13,11 +13,12 @@ faultinject-build:
 
 # ---- the syscall fault shim (LD_PRELOAD) ---------------------------------
 SHIM_SO   = build/faultinject/sluice-shim.so
-SHIM_SRCS = faultinject/shim.c faultinject/shim_paths.c
+SHIM_SRCS = faultinject/shim.c faultinject/shim_paths.c \
+            faultinject/shim_power.c faultinject/shim_undo.c
 .PHONY: faultinject-shim
 faultinject-shim: $(SHIM_SO)
 
-$(SHIM_SO): $(SHIM_SRCS) faultinject/shim.h
+$(SHIM_SO): $(SHIM_SRCS) faultinject/shim.h faultinject/shim_power.h
 	@mkdir -p $(@D)
 	$(CC_plain) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -g -fPIC -shared \
 	  -o $@ $(SHIM_SRCS) -ldl
