@@ -10,14 +10,18 @@
    reaches.
 2. One scenario per (point, hit), per syscall fault (program, class, n-th,
    errno), plus random outside SIGKILLs under load, plus a fault-free
-   baseline; each in a fresh instance of the fault build (fi_run.py).
+   baseline; each in a fresh instance of the fault build (fi_run.py). Each
+   (point, hit) runs a second time as a power cut ("power/..."): the shim's
+   power-loss mode (faultinject/shim_power.h) undoes what the crashing
+   process had not fsynced before it dies.
 3. The oracles (fi_oracle.py) classify each scenario: passed,
    duplicate-in-window (which window of DESIGN.md section 3), FAILED (with
    the ledger lines), or not-reached (the fault never fired).
 4. The report: a table of points x outcome, written to --report.
 
 --quick is the CI subset (hit 1 of every point, the first call of every
-syscall class per program, two kill scenarios); the default is the full
+syscall class per program, hit 1 of the POWER_QUICK points as power cuts,
+two kill scenarios); the default is the full
 exploration (every hit up to --max-hit, n-th calls up to --max-nth, every
 errno of a class in turn). Exit status 1 when any scenario FAILED.
 """
@@ -46,6 +50,17 @@ ERRNOS = {"write": ["EIO", "ENOSPC", "SHORT", "EDQUOT"], "fsync": ["EIO"],
 SHIM_PROGS = {"smtpd", "cleanup", "pickup", "qmgr", "local", "smtp", "bounce",
               "gate", "sendmail"}
 MALLOC_NTH = [200, 2000]
+# The power-loss sample of --quick (first hit): the commit steps where an
+# undone rename, link, unlink or unsynced write could lose or resurrect mail.
+POWER_QUICK = {"queue_file.after_write", "queue_file.after_fsync",
+               "queue_file.after_rename", "queue_file.after_dir_fsync",
+               "queue_file.mark_done", "gate.after_commit",
+               "pickup.after_unlink", "local.maildir_after_link",
+               "local.maildir_after_unlink", "local.maildir_after_dir_fsync",
+               "local.mbox_before_fsync", "local.before_reply",
+               "qmgr.after_defer_move", "qmgr.after_log_append",
+               "qmgr.after_remove", "qmgr.before_request",
+               "bounce.after_commit", "smtpd.before_250"}
 # Scenarios that found a bug once: always run, in --quick too.
 REGRESSIONS = [
     # qmgr: a failed fsync of active/ after the incoming -> active rename
@@ -121,7 +136,7 @@ def all_points():
     return out
 
 
-def scenarios(points, calls, quick, max_hit, max_nth, kills):
+def scenarios(points, calls, quick, max_hit, max_nth, kills, power=True):
     out = [{"name": "baseline", "kind": "none"}]
     shared = collections.Counter(name for name, _ in points)
     for (p, prog) in sorted(points):
@@ -129,6 +144,16 @@ def scenarios(points, calls, quick, max_hit, max_nth, kills):
         for hit in range(1, (1 if quick else min(points[(p, prog)], max_hit)) + 1):
             out.append({"name": f"point/{label}/{hit}", "kind": "point",
                         "point": p, "prog": prog, "hit": hit})
+    # The same crash points as a power cut of the crashing process
+    # (shim_power.h): every (point, hit) in the full run, a sample in --quick.
+    for (p, prog) in sorted(points) if power else []:
+        label = f"{p}@{prog}" if shared[p] > 1 else p
+        if quick and p not in POWER_QUICK:
+            continue
+        for hit in range(1, (1 if quick else min(points[(p, prog)], max_hit)) + 1):
+            out.append({"name": f"power/{label}/{hit}", "kind": "point",
+                        "point": p, "prog": prog, "hit": hit,
+                        "powerloss": True})
     for (prog, call) in sorted(calls):
         n = calls[(prog, call)]
         nths = [1] if quick else list(range(1, min(n, max_nth) + 1))
@@ -184,6 +209,8 @@ def main():
     ap.add_argument("--max-hit", type=int, default=6)
     ap.add_argument("--max-nth", type=int, default=6)
     ap.add_argument("--kills", type=int, default=None)
+    ap.add_argument("--no-power", action="store_true",
+                    help="leave out the power-loss scenarios")
     ap.add_argument("--bin", default=os.path.join(TOP, "build", "plain-fi", "bin"))
     ap.add_argument("--report", default=None)
     ap.add_argument("--json", default=None)
@@ -195,7 +222,7 @@ def main():
     print(f"trace run: {trace['outcome']}, {len(points)} points reached, "
           f"{len(calls)} (program, call) classes", flush=True)
     todo = scenarios(points, calls, args.quick, args.max_hit, args.max_nth,
-                     kills)
+                     kills, not args.no_power)
     if args.only:
         todo = [sc for sc in todo if re.search(args.only, sc["name"])]
     results = run_all(todo, work, os.path.abspath(args.bin), args.jobs)

@@ -25,13 +25,38 @@ def _row_status(rs):
     return "not-reached"
 
 
+def power_table(by_power, reached):
+    """The crash points again, as a power cut of the crashing process."""
+    if not by_power:
+        return []
+    out = ["", "## Power loss (crash points, unsynced state undone)", "",
+           "The same crash points, with the shim's power-loss mode "
+           "(faultinject/shim_power.h): before the process dies, what it had "
+           "not made durable is undone (file data beyond the size at its last "
+           "fsync, names created, linked, renamed or unlinked since their "
+           "directory's last fsync). \"undone\" counts those changes over "
+           "the point's scenarios.", "",
+           "| point | hits reached | outcome | scenarios | undone | windows |",
+           "|---|---|---|---|---|---|"]
+    for p in sorted(by_power):
+        rs = by_power[p]
+        summ, wins = _summary(rs)
+        undone = sum(r.get("undone", 0) for r in rs)
+        out.append(f"| `{p}` | {reached.get(p, 0)} | {_row_status(rs)} | "
+                   f"{summ} | {undone} | {'; '.join(wins)} |")
+    return out
+
+
 def write(path, results, source_points, reached, calls, elapsed, mode):
     by_point = collections.defaultdict(list)
+    by_power = collections.defaultdict(list)
     by_call = collections.defaultdict(list)
     kills, other = [], []
     for r in results:
         sc = r.get("scenario", {})
-        if sc.get("kind") == "point":
+        if sc.get("kind") == "point" and sc.get("powerloss"):
+            by_power[sc["point"]].append(r)
+        elif sc.get("kind") == "point":
             by_point[sc["point"]].append(r)
         elif sc.get("kind") == "shim":
             by_call[(sc["prog"], sc["call"])].append(r)
@@ -61,6 +86,7 @@ def write(path, results, source_points, reached, calls, elapsed, mode):
         summ, wins = _summary(rs)
         out.append(f"| `{p}` | {reached.get(p, 0)} | {_row_status(rs)} | "
                    f"{summ} | {'; '.join(wins)} |")
+    out += power_table(by_power, reached)
     out += ["", "## Syscall faults (LD_PRELOAD shim)", "",
             "| program | call | calls reached | outcome | scenarios | windows |",
             "|---|---|---|---|---|---|"]

@@ -31,6 +31,9 @@ import fi_workload  # noqa: E402
 SHIM = os.path.join(TOP, "build", "faultinject", "sluice-shim.so")
 # Which program runs a crash point (by its name's prefix).
 POINT_PROG = {"queue_file": "cleanup"}
+# Where the power-loss mode keeps hard links to unlinked files (same file
+# system as the queue; not looked at by the oracles).
+PL_STASH = "pl-stash"
 DAEMONS = ["smtpd", "cleanup", "pickup", "qmgr", "local", "smtp", "bounce",
            "resolve"]
 
@@ -101,6 +104,13 @@ def fault_env(sc, work, inst_dir):
         env.update(SLUICE_FI_POINT=sc["point"], SLUICE_FI_HIT=str(sc["hit"]),
                    SLUICE_FI_PROG=sc.get("prog", ""),
                    SLUICE_FI_ONCE=os.path.join(work, "fired"))
+        if sc.get("powerloss"):
+            # The crash is a power cut for the crashing process: the shim
+            # undoes what it had not fsynced (faultinject/shim_power.h).
+            env.update(LD_PRELOAD=SHIM, SLUICE_SHIM_POWERLOSS="1",
+                       SLUICE_SHIM_LOG=os.path.join(work, "shim.log"),
+                       SLUICE_SHIM_PL_STASH=os.path.join(inst_dir, PL_STASH),
+                       SLUICE_SHIM_PATH=f"{inst_dir}/queue/:{inst_dir}/mail/")
     elif kind in ("shim", "trace"):
         env.update(LD_PRELOAD=SHIM, SLUICE_SHIM_LOG=os.path.join(work, "shim.log"),
                    SLUICE_SHIM_PATH=f"{inst_dir}/queue/:{inst_dir}/mail/:socket:")
@@ -191,6 +201,24 @@ def fired_progs(sc, work):
     return []
 
 
+def power_loss(work, verdict):
+    """What the power cut undid, from the shim log: {"undone": n} and a
+    note per change it could not undo or model."""
+    undone = 0
+    try:
+        with open(os.path.join(work, "shim.log")) as f:
+            for line in f:
+                w = line.split()
+                if w[0] == "pl-crash":
+                    undone += int(w[3])
+                elif w[0] in ("pl-undo-failed", "pl-unreachable",
+                              "pl-overflow", "pl-unmodelled"):
+                    verdict.notes.append("power loss: " + line.strip())
+    except OSError:
+        pass
+    return {"undone": undone, "notes": verdict.notes}
+
+
 def run_scenario(sc, work_root, bin_dir, keep="failed"):
     """Runs one scenario in a fresh instance; returns its result dict."""
     t0 = time.monotonic()
@@ -208,6 +236,9 @@ def run_scenario(sc, work_root, bin_dir, keep="failed"):
     for sub in ("mail",):
         os.makedirs(os.path.join(inst.dir, sub), exist_ok=True)
     write_aliases(inst)
+    if sc.get("powerloss"):
+        os.makedirs(os.path.join(inst.dir, PL_STASH))
+        os.chmod(os.path.join(inst.dir, PL_STASH), 0o1777)
     env = fault_env(sc, work, inst.dir)
     os.environ.update(env)
     client_env = dict(os.environ, SLUICE_CONFIG_DIR=inst.etc)
@@ -238,6 +269,8 @@ def run_scenario(sc, work_root, bin_dir, keep="failed"):
             inst.dir, ledger, sink.messages(), progs, final_ids, run_start)
         if not drained:
             verdict.notes.append("queue not empty at the end")
+        if sc.get("powerloss"):
+            result.update(power_loss(work, verdict))
         result.update(outcome=verdict.outcome, fired=bool(progs), progs=progs,
                       failures=verdict.failures, windows=sorted(verdict.windows),
                       notes=verdict.notes)

@@ -133,6 +133,7 @@ static int pl_undo_op(const struct pl_op *op)
 /* pl_crash - the power cut: undo, newest change first */
 void pl_crash(void)
 {
+    int (*real_unlink)(const char *) = shim_real("unlink");
     unsigned long below = (unsigned long)-1;
     char count[32];
     int i, best, n = 0;
@@ -153,6 +154,11 @@ void pl_crash(void)
         below = pl.ops[best].seq;
         n += pl_undo_op(pl.ops + best);
     }
+    /* A stash link left behind would be a second link to a queue file,
+     * which the daemons rightly refuse to open. */
+    for (i = 0; i < PL_OPS; i++)
+        if (pl.ops[i].used && pl.ops[i].stash[0])
+            (void)real_unlink(pl.ops[i].stash);
     snprintf(count, sizeof(count), "%d", n);
     pl_note("pl-crash", count, 0);
 }
