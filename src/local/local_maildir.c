@@ -27,13 +27,23 @@
 
 #include "local.h"
 
-/* mkdir_one - mkdir 0700, or accept an existing directory (not a link) */
+/*
+ * mkdir_one - mkdir 0700, or accept an existing directory (not a link).
+ * A directory we create is durable only once its parent is fsynced: the
+ * fsync of new/ after the link makes the entry in new/ durable, not new/
+ * itself nor the Maildir that holds it (found by the power-loss mode of
+ * the fault injector: a first delivery to a fresh Maildir was lost).
+ */
 static int mkdir_one(const char *path, struct vstring *why)
 {
     struct stat st;
 
-    if (mkdir(path, 0700) == 0)
-        return 0;
+    if (mkdir(path, 0700) == 0) {
+        if (fsync_parent(path) == 0)
+            return 0;
+        local_errno_reason(why, "fsync the directory above", path, errno);
+        return -1;
+    }
     if (errno == EEXIST && lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
         return 0;
     local_errno_reason(why, "create directory", path,

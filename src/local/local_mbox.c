@@ -154,7 +154,7 @@ void local_mbox_unlock(int fd, const char *path)
 static int create_mbox(const char *path, uid_t owner, gid_t group,
                        struct vstring *reason)
 {
-    int fd;
+    int fd, err;
 
     FI_POINT("local.mbox_before_create");
     fd = safe_open_create(path, O_WRONLY | O_APPEND | O_CLOEXEC, 0600,
@@ -165,6 +165,15 @@ static int create_mbox(const char *path, uid_t owner, gid_t group,
         vstring_sprintf(reason, "cannot be given to uid %ld", (long)owner);
         close(fd);
         fd = -EPERM;
+    }
+    /* The new name is durable only once its directory is fsynced (found by
+     * the fault injector's power-loss mode: a first delivery was lost). On
+     * failure the empty file stays (another local may have opened it by
+     * now) and the delivery is deferred. */
+    if (fd >= 0 && fsync_parent(path) < 0) {
+        err = errno;
+        close(fd);
+        fd = -err;
     }
     return fd;
 }
