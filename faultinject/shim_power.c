@@ -3,7 +3,7 @@
  * (SLUICE_SHIM_POWERLOSS=1; see shim_power.h for the model, shim_undo.c
  * for what happens at the crash).
  *
- * Bookkeeping, per process, for the files and directories under
+ * Bookkeeping (directory entries: shim_names.c), per process, for the files and directories under
  * SLUICE_SHIM_PATH (the queue and the mailboxes):
  *   - a file with data written since its last fsync/fdatasync: its size at
  *     that fsync (0 for a file this process created), and the bytes it
@@ -43,7 +43,8 @@ int pl_active(void)
     if (pl.pid != getpid()) {
         memset(&pl.files, 0, sizeof(pl.files));
         memset(&pl.ops, 0, sizeof(pl.ops));
-        pl.nsaves = pl.pool_used = pl.ndirs = 0;
+        pl.nsaves = 0;
+        pl.pool_used = 0;
         pl.pid = getpid();
     }
     return 1;
@@ -102,27 +103,6 @@ int pl_tracked(const char *abs)
 {
     return abs && strlen(abs) < PL_PATH && shim_path_ok(abs)
            && strncmp(abs, "socket:", 7) != 0;
-}
-
-/* pl_parent - the identity of the directory that holds abs */
-static int pl_parent(const char *abs, struct pl_id *id)
-{
-    char dir[PL_PATH];
-    char *slash;
-    struct stat st;
-
-    snprintf(dir, sizeof(dir), "%s", abs);
-    if ((slash = strrchr(dir, '/')) == 0)
-        return -1;
-    if (slash == dir)
-        slash[1] = 0;
-    else
-        *slash = 0;
-    if (stat(dir, &st) < 0)
-        return -1;
-    id->dev = st.st_dev;
-    id->ino = st.st_ino;
-    return 0;
 }
 
 /* pl_file_find - the entry of a file with unsynced data, or NULL */
@@ -248,7 +228,7 @@ void pl_truncate(int fd, off_t len)
 }
 
 /* pl_forget_file - drop an entry and its saved bytes */
-static void pl_forget_file(struct pl_file *f)
+void pl_forget_file(struct pl_file *f)
 {
     int i, j = 0;
 
@@ -259,35 +239,6 @@ static void pl_forget_file(struct pl_file *f)
     if (pl.nsaves == 0)
         pl.pool_used = 0;
     f->used = 0;
-}
-
-/* pl_op_add - record a change of a directory entry */
-static struct pl_op *pl_op_add(int kind, const char *to, const char *from,
-                               const struct stat *obj)
-{
-    struct pl_op *op = 0;
-    int i;
-
-    for (i = 0; i < PL_OPS && op == 0; i++)
-        if (!pl.ops[i].used)
-            op = pl.ops + i;
-    if (op == 0) {
-        pl_note("pl-overflow", "ops", to);
-        return 0;
-    }
-    memset(op, 0, sizeof(*op));
-    if (pl_parent(to, &op->dir) < 0)
-        return 0;
-    op->used = 1;
-    op->kind = kind;
-    op->seq = ++pl.seq;
-    if (obj) {
-        op->obj.dev = obj->st_dev;
-        op->obj.ino = obj->st_ino;
-    }
-    snprintf(op->to, PL_PATH, "%s", to);
-    snprintf(op->from, PL_PATH, "%s", from ? from : "");
-    return op;
 }
 
 /* pl_open_before - before an open: did the name exist; keep O_TRUNC data */
@@ -328,115 +279,11 @@ void pl_open_after(int dirfd, const char *path, int flags, int fd, int existed)
     pl_op_add(PL_CREATE, abs, 0, &st);
 }
 
-/* pl_stash - a hard link to the file named abs, kept in the stash */
-static void pl_stash(const char *abs, char *stash, size_t size)
-{
-    int (*real_link)(const char *, const char *) = shim_real("link");
-    const char *dir = shim_env("SLUICE_SHIM_PL_STASH");
-    struct stat st;
-
-    stash[0] = 0;
-    if (dir == 0 || lstat(abs, &st) < 0 || !S_ISREG(st.st_mode))
-        return;
-    snprintf(stash, size, "%s/%ld.%lu", dir, (long)getpid(), ++pl.stashes);
-    if (real_link(abs, stash) < 0) {
-        pl_note("pl-unmodelled", "stash-link-failed", abs);
-        stash[0] = 0;
-    }
-}
-
-/* pl_drop_stash - the stash link is no longer needed */
-static void pl_drop_stash(char *stash)
-{
-    int (*real_unlink)(const char *) = shim_real("unlink");
-
-    if (stash[0])
-        (void)real_unlink(stash);
-    stash[0] = 0;
-}
-
-/* pl_rename_path - file entries follow a rename */
-static void pl_rename_path(const char *from, const char *to)
-{
-    int i;
-
-    for (i = 0; i < PL_FILES; i++)
-        if (pl.files[i].used && strcmp(pl.files[i].path, from) == 0)
-            snprintf(pl.files[i].path, PL_PATH, "%s", to);
-}
-
-/* pl_name_before - before rename/link/unlink: abs names, stash the victim */
-int pl_name_before(int kind, int fd1, const char *from, int fd2,
-                   const char *to, struct pl_names *n)
-{
-    n->kind = -1;
-    if (!pl_active() || !pl_tracked(pl_abs(fd2, to, n->to, sizeof(n->to))))
-        return -1;
-    if (kind != PL_UNLINK && !pl_abs(fd1, from, n->from, sizeof(n->from)))
-        return -1;
-    n->kind = kind;
-    n->stash[0] = 0;
-    if (kind == PL_UNLINK || kind == PL_RENAME)
-        pl_stash(n->to, n->stash, sizeof(n->stash));
-    return 0;
-}
-
-/* pl_name_after - record the change when the call succeeded */
-void pl_name_after(struct pl_names *n, int ret)
-{
-    struct pl_op *op;
-    struct pl_file *f;
-    struct stat st;
-    int i;
-
-    if (n->kind < 0)
-        return;
-    if (ret < 0) {
-        pl_drop_stash(n->stash);
-        return;
-    }
-    if (n->kind == PL_UNLINK) {
-        for (i = 0; i < PL_FILES; i++)
-            if (pl.files[i].used && strcmp(pl.files[i].path, n->to) == 0)
-                snprintf(pl.files[i].path, PL_PATH, "%s", n->stash);
-        st.st_dev = 0, st.st_ino = 0;
-        if (n->stash[0] && lstat(n->stash, &st) < 0)
-            n->stash[0] = 0;
-    } else if (lstat(n->to, &st) < 0) {
-        pl_drop_stash(n->stash);
-        return;
-    }
-    if (n->kind == PL_RENAME)
-        pl_rename_path(n->from, n->to);
-    if ((op = pl_op_add(n->kind, n->to, n->from, &st)) == 0) {
-        pl_drop_stash(n->stash);
-        return;
-    }
-    snprintf(op->stash, sizeof(op->stash), "%s", n->stash);
-    if (n->kind == PL_UNLINK && !op->stash[0]) {
-        if ((f = pl_file_find(st.st_dev, st.st_ino)) != 0)
-            pl_forget_file(f);
-    }
-}
-
-/* pl_mkdir - a directory this process created */
-void pl_mkdir(int dirfd, const char *path, int ret)
-{
-    char abs[PL_PATH];
-    struct stat st;
-
-    if (ret == 0 && pl_active()
-        && pl_tracked(pl_abs(dirfd, path, abs, sizeof(abs)))
-        && lstat(abs, &st) == 0)
-        pl_op_add(PL_MKDIR, abs, 0, &st);
-}
-
 /* pl_synced - after a successful fsync/fdatasync of fd */
 void pl_synced(int fd)
 {
     struct pl_file *f;
     struct stat st;
-    int i;
 
     if (!pl_active() || fstat(fd, &st) < 0)
         return;
@@ -445,15 +292,8 @@ void pl_synced(int fd)
             pl_forget_file(f);
         return;
     }
-    if (!S_ISDIR(st.st_mode))
-        return;
-    /* Every change recorded so far in this directory is durable now. */
-    for (i = 0; i < PL_OPS; i++)
-        if (pl.ops[i].used && pl.ops[i].dir.dev == st.st_dev
-            && pl.ops[i].dir.ino == st.st_ino) {
-            pl_drop_stash(pl.ops[i].stash);
-            pl.ops[i].used = 0;
-        }
+    if (S_ISDIR(st.st_mode))
+        pl_dir_synced(&st);
 }
 
 /* pl_closed - fd is closed: the entry keeps only the name */

@@ -1,6 +1,7 @@
 /*
  * shim_power.h - the power-loss mode of the syscall fault shim
- * (shim_power.c: bookkeeping; shim_undo.c: the undo at the crash).
+ * (shim_power.c: file data; shim_names.c: directory entries; shim_undo.c:
+ * the undo at the crash).
  *
  * SLUICE_SHIM_POWERLOSS=1 turns it on (with LD_PRELOAD of the shim; no
  * SLUICE_SHIM_CALL is needed). The model, per process, for the names under
@@ -34,6 +35,7 @@
 #ifndef SHIM_POWER_H
 #define SHIM_POWER_H
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #define PL_PATH  256
@@ -86,7 +88,7 @@ struct pl_state {
     struct pl_file files[PL_FILES];
     struct pl_op ops[PL_OPS];
     struct pl_save saves[PL_SAVES];
-    int nsaves, ndirs;
+    int nsaves;
     size_t pool_used;
     unsigned char pool[PL_POOL];
 };
@@ -123,5 +125,9 @@ void pl_note(const char *what, const char *a, const char *b);
 const char *pl_abs(int dirfd, const char *path, char *buf, size_t size);
 int pl_tracked(const char *abs);
 struct pl_file *pl_file_find(dev_t dev, ino_t ino);
+void pl_forget_file(struct pl_file *f);
+struct pl_op *pl_op_add(int kind, const char *to, const char *from,
+                        const struct stat *obj);
+void pl_dir_synced(const struct stat *st);
 
 #endif

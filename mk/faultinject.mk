@@ -14,7 +14,8 @@ faultinject-build:
 # ---- the syscall fault shim (LD_PRELOAD) ---------------------------------
 SHIM_SO   = build/faultinject/sluice-shim.so
 SHIM_SRCS = faultinject/shim.c faultinject/shim_paths.c \
-            faultinject/shim_power.c faultinject/shim_undo.c
+            faultinject/shim_power.c faultinject/shim_names.c \
+            faultinject/shim_undo.c
 .PHONY: faultinject-shim
 faultinject-shim: $(SHIM_SO)
 
