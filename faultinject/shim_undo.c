@@ -135,12 +135,18 @@ void pl_crash(void)
 {
     int (*real_unlink)(const char *) = shim_real("unlink");
     unsigned long below = (unsigned long)-1;
+    uid_t r, e, saved;
     char count[32];
     int i, best, n = 0;
 
     if (!pl_active())
         return;
     pl.undoing = 1;
+    /* The power cut does not care whose files they are: a process that
+     * dropped privileges (local, writing as a mailbox's owner) regains
+     * them to undo changes made while it still had them. */
+    if (getresuid(&r, &e, &saved) == 0 && e != 0 && saved == 0)
+        (void)seteuid(0);
     for (i = 0; i < PL_FILES; i++)
         if (pl.files[i].used)
             n += pl_undo_file(pl.files + i);
