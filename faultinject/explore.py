@@ -182,7 +182,8 @@ def scenarios(points, calls, quick, max_hit, max_nth, kills, power=True):
                         "kind": "shim", "prog": prog, "call": "malloc",
                         "nth": nth, "errno": "ENOMEM"})
     names = set(sc["name"] for sc in out)
-    out += [sc for sc in REGRESSIONS if sc["name"] not in names]
+    out += [sc for sc in REGRESSIONS if sc["name"] not in names
+            and (power or not sc.get("powerloss"))]
     for i in range(kills):
         out.append({"name": f"kill/{i + 1}", "kind": "kill", "kills": 3,
                     "seed": 1000 + i})
