@@ -412,25 +412,3 @@ int close(int fd)
     pl_closed(fd);
     return real(fd);
 }
-
-/* ftruncate - not failed; in power-loss mode, keeps what it cuts off */
-int ftruncate(int fd, off_t len)
-{
-    static int (*real)(int, off_t);
-
-    if (real == 0)
-        real = shim_real("ftruncate");
-    pl_truncate(fd, len);
-    return real(fd, len);
-}
-
-/* ftruncate64 - as ftruncate */
-int ftruncate64(int fd, off64_t len)
-{
-    static int (*real)(int, off64_t);
-
-    if (real == 0)
-        real = shim_real("ftruncate64");
-    pl_truncate(fd, len);
-    return real(fd, len);
-}

@@ -307,3 +307,25 @@ void pl_closed(int fd)
         if (pl.files[i].used && pl.files[i].fd == fd)
             pl.files[i].fd = -1;
 }
+
+/* ftruncate - not failed; in power-loss mode, keeps what it cuts off */
+int ftruncate(int fd, off_t len)
+{
+    static int (*real)(int, off_t);
+
+    if (real == 0)
+        real = shim_real("ftruncate");
+    pl_truncate(fd, len);
+    return real(fd, len);
+}
+
+/* ftruncate64 - as ftruncate */
+int ftruncate64(int fd, off64_t len)
+{
+    static int (*real)(int, off64_t);
+
+    if (real == 0)
+        real = shim_real("ftruncate64");
+    pl_truncate(fd, len);
+    return real(fd, len);
+}
