@@ -33,7 +33,8 @@
  * any check is moved to corrupt/ with a log line and is never delivered.
  *
  * Marking a recipient done rewrites its type byte 'R' -> 'D' at its offset
- * and fsyncs: one byte, so a crash leaves either the old or the new byte.
+ * (and fsyncs, or leaves that to the caller): one byte, so a crash leaves
+ * either the old or the new byte.
  *
  * Fault injection: the steps carry FI_POINT("queue_file.<step>") markers
  * (create, after_write, after_fsync, after_rename, after_dir_fsync,
@@ -169,6 +170,15 @@ int queue_message_next_chunk(struct queue_message *m, struct vstring *chunk);
  * or on an I/O error.
  */
 int queue_file_mark_done(int fd, off_t offset, struct vstring *why);
+
+/*
+ * The same without the fsync: the mark survives the death of the process
+ * (it is in the page cache) but not a power loss until the caller fsyncs
+ * the file or removes it. qmgr marks this way and fsyncs once when it
+ * keeps a message (see qmgr_outcome.c); a lost mark costs a duplicate
+ * delivery inside qmgr's "before done" window, never a loss.
+ */
+int queue_file_mark_done_unsynced(int fd, off_t offset, struct vstring *why);
 
 /* Same, for recipient index i of an open message (opened QUEUE_FILE_RDWR). */
 int queue_message_mark_done(struct queue_message *m, size_t i,

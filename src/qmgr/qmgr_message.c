@@ -5,6 +5,7 @@
  * deferred/ with its next try time (qmgr.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -177,6 +178,27 @@ void qmgr_message_activate(const char *id)
 }
 
 /*
+ * sync_marks - make the done marks of a message that stays queued durable
+ * (mark_done in qmgr_outcome.c leaves that to us). A failure is logged
+ * only: a lost mark costs a duplicate delivery, never a loss.
+ */
+static void sync_marks(const struct qmgr_message *msg)
+{
+    struct vstring *path = vstring_alloc(100);
+    int fd;
+
+    queue_path(path, qmgr.root, QUEUE_ACTIVE, msg->id);
+    FI_POINT("qmgr.before_sync_marks");
+    if ((fd = open(vstring_str(path), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0
+        || fsync(fd) < 0)
+        msg_warn("%s: fsync %s: %m (done marks may be lost in a crash)",
+                 msg->id, vstring_str(path));
+    if (fd >= 0)
+        close(fd);
+    vstring_free(path);
+}
+
+/*
  * message_remove - every recipient is done. A file that cannot be unlinked
  * goes to deferred/: a later run finds every recipient done and removes it
  * (left in active/, it would wait for a qmgr restart).
@@ -193,6 +215,8 @@ static void message_remove(struct qmgr_message *msg)
     if (unlink(vstring_str(path)) != 0) {
         saved = errno;
         msg_warn("%s: unlink %s: %m", msg->id, vstring_str(path));
+        if (saved != ENOENT)
+            sync_marks(msg);
         if (saved != ENOENT
             && queue_move(qmgr.root, QUEUE_ACTIVE, QUEUE_DEFERRED, msg->id,
                           path) == 0)
@@ -218,6 +242,7 @@ static void message_defer(struct qmgr_message *msg)
     tv[0].tv_usec = tv[1].tv_usec = 0;
     if (utimes(vstring_str(path), tv) != 0)
         msg_warn("%s: utimes %s: %m", msg->id, vstring_str(path));
+    sync_marks(msg);
     FI_POINT("qmgr.before_defer_move");
     if (queue_move(qmgr.root, QUEUE_ACTIVE, QUEUE_DEFERRED, msg->id, why) != 0) {
         /* Not in deferred/: back to incoming/ (retried at the next run,
