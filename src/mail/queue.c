@@ -19,6 +19,7 @@
 static const char *const queue_names[] = {
     QUEUE_MAILDROP, QUEUE_INCOMING, QUEUE_ACTIVE,    QUEUE_DEFERRED,
     QUEUE_HOLD,     QUEUE_CORRUPT,  QUEUE_DEFER_LOG, QUEUE_BOUNCE_LOG,
+    QUEUE_SPARE,
 };
 #define QUEUE_COUNT (sizeof(queue_names) / sizeof(queue_names[0]))
 

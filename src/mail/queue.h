@@ -13,6 +13,7 @@
  *     hold      - kept aside by the administrator
  *     corrupt   - files a reader refused (incomplete, malformed)
  *     defer, bounce - per-message logs of deferred/failed recipients
+ *     spare     - finished files kept for reuse (queue_spare.h), not mail
  *
  * every one but maildrop of mode 0700, owned by the mail owner.
  *
@@ -49,6 +50,7 @@ struct vstring;
 #define QUEUE_CORRUPT "corrupt"
 #define QUEUE_DEFER_LOG "defer"
 #define QUEUE_BOUNCE_LOG "bounce"
+#define QUEUE_SPARE "spare"
 
 #define QUEUE_ID_LEN 23
 #define QUEUE_PART_SUFFIX ".part"

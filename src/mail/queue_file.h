@@ -4,12 +4,15 @@
  *
  * Writing (cleanup into incoming/, the gate into maildrop/):
  *
- *   queue_file_create   new id; open "<queue>/<id>.part" with O_CREAT|O_EXCL,
- *                       take an exclusive flock on it (held until the end),
+ *   queue_file_create   new id; a recycled file from spare/ renamed to
+ *                       "<queue>/<id>.part" (queue_spare.h; not for
+ *                       maildrop/), else a new one with O_CREAT|O_EXCL;
+ *                       an exclusive flock on it (held until the end);
  *                       write the 'V' record
  *   queue_file_put      append records; the record grammar is enforced here,
  *                       so a writer cannot build a file the reader refuses
- *   queue_file_commit   write 'E'; flush + fsync the file; rename
+ *   queue_file_commit   write 'E'; flush (a recycled file is cut to the
+ *                       written length here) + fsync the file; rename
  *                       "<id>.part" -> "<id>" without overwriting; fsync the
  *                       directory.  Returning 0 is THE commit point: only
  *                       then may cleanup answer OK to its client
@@ -64,6 +67,7 @@ struct queue_file {
     char *final_path; /* <root>/<queue>/<id> */
     struct vstream *stream;
     struct record_grammar grammar;
+    int recycled; /* a spare file (queue_spare.h): cut to size at commit */
 };
 
 /*

@@ -117,6 +117,7 @@ struct qmgr_state {
     const char *root;               /* "." : the process runs in the queue */
     struct resolve_conf *resolve;
     long active_limit;
+    long spare_limit;               /* queue_spare_limit (queue_spare.h) */
     long active_count;
     long rcpt_limit;
     long delivery_limit;            /* requests in flight, all kinds */

@@ -20,6 +20,7 @@
 
 #include "queue.h"
 #include "queue_file.h"
+#include "queue_spare.h"
 
 #include "qmgr.h"
 
@@ -210,11 +211,11 @@ static void message_remove(struct qmgr_message *msg)
 
     unlink_log(msg->id, QUEUE_DEFER_LOG);
     unlink_log(msg->id, QUEUE_BOUNCE_LOG);
-    queue_path(path, qmgr.root, QUEUE_ACTIVE, msg->id);
     FI_POINT("qmgr.before_remove");
-    if (unlink(vstring_str(path)) != 0) {
+    if (queue_spare_retire(qmgr.root, QUEUE_ACTIVE, msg->id, qmgr.spare_limit,
+                           path) != 0) {
         saved = errno;
-        msg_warn("%s: unlink %s: %m", msg->id, vstring_str(path));
+        msg_warn("%s: %s", msg->id, vstring_str(path));
         if (saved != ENOENT)
             sync_marks(msg);
         if (saved != ENOENT
