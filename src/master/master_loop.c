@@ -33,9 +33,10 @@
 /*
  * The status file changes with every busy/idle transition of every
  * process, hundreds of times a second under load; rewriting it each time
- * cost master a fifth of the pipeline's CPU (issue 8 profile). It is
- * rewritten at most once per STATUS_PERIOD_MS; "sluice status" may see a
- * picture that old.
+ * cost master a fifth of the pipeline's CPU (issue 8 profile). Such
+ * changes (MASTER_STATUS_LAZY) are written at most once per
+ * STATUS_PERIOD_MS, so "sluice status" may show busy/idle counts that old;
+ * processes that come or go (MASTER_STATUS_NOW) are written at once.
  */
 #define STATUS_PERIOD_MS 1000
 
@@ -137,6 +138,8 @@ static int status_due_in(void)
 
     if (!master_status_dirty || stop_deadline)
         return -1;
+    if (master_status_dirty == MASTER_STATUS_NOW)
+        return 0;
     left = status_written_ms + STATUS_PERIOD_MS - monotonic_ms();
     return left < 0 ? 0 : (int)left;
 }
@@ -168,7 +171,7 @@ static void run_timers(time_t now)
     for (serv = master_services; serv; serv = serv->next) {
         if (serv->throttle_until && serv->throttle_until <= now) {
             serv->throttle_until = 0;
-            master_status_dirty = 1;
+            master_status_dirty = MASTER_STATUS_NOW;
             msg_info("service %s: throttle lifted", serv->ent.name);
         }
         if (serv->next_wakeup && serv->next_wakeup <= now) {
