@@ -182,6 +182,22 @@ static void run_timers(time_t now)
     }
 }
 
+/*
+ * swap_in - make tmp the status file. Exchanging the two names (rather
+ * than renaming over the old file) frees no inode, so the next rewrite
+ * truncates the old one instead of creating a new one: on ext4 without a
+ * journal every create walks all recently freed inodes, and this file is
+ * rewritten whenever a process comes or goes.
+ */
+static int swap_in(const char *tmp, const char *path)
+{
+    if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_EXCHANGE) == 0)
+        return 0;
+    if (errno != ENOENT && errno != EINVAL && errno != ENOSYS)
+        return -1;
+    return rename(tmp, path); /* the first time, or no exchange here */
+}
+
 /* master_write_status_file - what runs now, for "sluice status" */
 void master_write_status_file(void)
 {
@@ -211,7 +227,7 @@ void master_write_status_file(void)
         fprintf(fp, "process %ld %s %s\n", (long)proc->pid,
                 proc->serv ? proc->serv->ent.name : "-",
                 proc->serv == 0 ? "retired" : proc->avail ? "idle" : "busy");
-    if (fclose(fp) != 0 || rename(vstring_str(tmp), vstring_str(path)) != 0)
+    if (fclose(fp) != 0 || swap_in(vstring_str(tmp), vstring_str(path)) != 0)
         msg_warn("cannot write %s: %s", vstring_str(path), strerror(errno));
 out:
     vstring_free(path);
