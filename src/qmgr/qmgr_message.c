@@ -162,14 +162,17 @@ void qmgr_message_activate(const char *id)
         vstring_free(why);
         return;
     }
-    rc = fstat(vstream_fd(m->stream), &st) == 0 && (st.st_mode & S_IXUSR);
-    msg = message_new(m, rc);
+    if (fstat(vstream_fd(m->stream), &st) != 0)
+        st.st_mode = S_IXGRP; /* unknown: look for logs */
+    msg = message_new(m, (st.st_mode & S_IXUSR) != 0);
+    msg->has_logs = (st.st_mode & S_IXGRP) != 0;
     queue_message_free(m);
     msg_info("%s: from=<%s>, nrcpt=%zu (queue active)", msg->id, msg->sender,
              msg->rcpt_count);
     /* a bounce log without the done marks that follow it is stale: those
      * recipients are not done and are simply tried again */
-    unlink_log(id, QUEUE_BOUNCE_LOG);
+    if (msg->has_logs)
+        unlink_log(id, QUEUE_BOUNCE_LOG);
     msg->next = qmgr.messages;
     qmgr.messages = msg;
     qmgr.active_count++;
@@ -209,8 +212,10 @@ static void message_remove(struct qmgr_message *msg)
     struct vstring *path = vstring_alloc(100);
     int saved;
 
-    unlink_log(msg->id, QUEUE_DEFER_LOG);
-    unlink_log(msg->id, QUEUE_BOUNCE_LOG);
+    if (msg->has_logs) {
+        unlink_log(msg->id, QUEUE_DEFER_LOG);
+        unlink_log(msg->id, QUEUE_BOUNCE_LOG);
+    }
     FI_POINT("qmgr.before_remove");
     if (queue_spare_retire(qmgr.root, QUEUE_ACTIVE, msg->id, qmgr.spare_limit,
                            path) != 0) {

@@ -93,6 +93,36 @@ static int mark_done(struct qmgr_message *msg, size_t i)
     return rc;
 }
 
+/* qmgr_file_mode - the queue file's mode for what msg remembers */
+mode_t qmgr_file_mode(const struct qmgr_message *msg)
+{
+    return 0600 | (msg->warned ? S_IXUSR : 0) | (msg->has_logs ? S_IXGRP : 0);
+}
+
+/*
+ * mark_has_logs - remember in the queue file's mode, durably, that this
+ * message has per-message logs, before the first one is written: the
+ * removal of a message then looks for logs only when there may be some
+ * (three unlink(2) calls saved for every message that never had one).
+ */
+static int mark_has_logs(struct qmgr_message *msg, struct vstring *why)
+{
+    struct vstring *path = vstring_alloc(100);
+    int fd, rc = -1;
+
+    msg->has_logs = 1;
+    queue_path(path, qmgr.root, QUEUE_ACTIVE, msg->id);
+    if ((fd = open(vstring_str(path), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0
+        || fchmod(fd, qmgr_file_mode(msg)) < 0 || fsync(fd) < 0)
+        vstring_sprintf(why, "mark %s: %m", vstring_str(path));
+    else
+        rc = 0;
+    if (fd >= 0)
+        close(fd);
+    vstring_free(path);
+    return rc;
+}
+
 /* qmgr_log_append - one record into defer/<id> or bounce/<id>, fsynced */
 int qmgr_log_append(struct qmgr_message *msg, const char *log, size_t i,
                     const char *dsn_status, const char *action,
@@ -105,6 +135,8 @@ int qmgr_log_append(struct qmgr_message *msg, const char *log, size_t i,
     struct vstream *s;
     int fd, rc = -1;
 
+    if (!msg->has_logs && mark_has_logs(msg, why) != 0)
+        goto out;
     queue_path(path, qmgr.root, log, msg->id);
     fd = open(vstring_str(path), O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW
                                      | O_CLOEXEC | (truncate ? O_TRUNC : 0),
@@ -228,9 +260,9 @@ void qmgr_outcome_warned(struct qmgr_message *msg)
 {
     struct vstring *path = vstring_alloc(100);
 
-    queue_path(path, qmgr.root, QUEUE_ACTIVE, msg->id);
-    if (chmod(vstring_str(path), 0700) != 0)
-        msg_warn("%s: chmod %s: %m", msg->id, vstring_str(path));
     msg->warned = 1;
+    queue_path(path, qmgr.root, QUEUE_ACTIVE, msg->id);
+    if (chmod(vstring_str(path), qmgr_file_mode(msg)) != 0)
+        msg_warn("%s: chmod %s: %m", msg->id, vstring_str(path));
     vstring_free(path);
 }
