@@ -138,6 +138,8 @@ const struct mail_param mail_param_table[] = {
      "parallel deliveries to one destination", 0},
     {"qmgr_message_active_limit", "10000",
      "most messages qmgr keeps in memory (active/)", 0},
+    {"queue_spare_limit", "500",
+     "finished queue files kept in spare/ for reuse (0: unlink them)", 0},
     {"local_destination_concurrency_limit", "2",
      "parallel deliveries by the local and virtual transports", 0},
     {"default_destination_recipient_limit", "50",

@@ -19,6 +19,7 @@
 static const char *const queue_names[] = {
     QUEUE_MAILDROP, QUEUE_INCOMING, QUEUE_ACTIVE,    QUEUE_DEFERRED,
     QUEUE_HOLD,     QUEUE_CORRUPT,  QUEUE_DEFER_LOG, QUEUE_BOUNCE_LOG,
+    QUEUE_SPARE,
 };
 #define QUEUE_COUNT (sizeof(queue_names) / sizeof(queue_names[0]))
 
@@ -172,36 +173,57 @@ int queue_rename_noreplace(const char *from, const char *to)
     return rename(from, to);
 }
 
-/* queue_move - rename between queues, then fsync both directories */
-int queue_move(const char *root, const char *from, const char *to,
-               const char *name, struct vstring *why)
+/* move_path - <root>/<queue>[/<name>] for a move */
+static void move_path(struct vstring *out, const char *root, const char *queue,
+                      const char *name)
+{
+    queue_dir_path(out, root, queue);
+    if (name)
+        vstring_sprintf_append(out, "/%s", name);
+}
+
+/* queue_move_unsynced - rename between queues; directories not fsynced */
+int queue_move_unsynced(const char *root, const char *from, const char *to,
+                        const char *name, struct vstring *why)
 {
     struct vstring *src = vstring_alloc(100);
     struct vstring *dst = vstring_alloc(100);
-    int rc = -1, saved;
+    int rc = 0, saved;
 
     if (strchr(name, '/') || name[0] == '.' || name[0] == 0)
         msg_panic("queue_move: bad file name %s", name);
-    queue_dir_path(src, root, from);
-    queue_dir_path(dst, root, to);
-    vstring_sprintf_append(src, "/%s", name);
-    vstring_sprintf_append(dst, "/%s", name);
+    move_path(src, root, from, name);
+    move_path(dst, root, to, name);
     if (queue_rename_noreplace(vstring_str(src), vstring_str(dst)) < 0) {
         saved = errno;
         vstring_sprintf(why, "rename %s to %s: %m", vstring_str(src),
                         vstring_str(dst));
         errno = saved;
-        goto out;
+        rc = -1;
     }
-    queue_dir_path(dst, root, to);
-    queue_dir_path(src, root, from);
-    if (queue_dir_fsync(vstring_str(dst), why) < 0 ||
-        queue_dir_fsync(vstring_str(src), why) < 0)
+    vstring_free(src);
+    vstring_free(dst);
+    return rc;
+}
+
+/* queue_move - rename between queues, then fsync both directories */
+int queue_move(const char *root, const char *from, const char *to,
+               const char *name, struct vstring *why)
+{
+    struct vstring *dir = vstring_alloc(100);
+    int rc = -1;
+
+    if (queue_move_unsynced(root, from, to, name, why) < 0)
+        goto out;
+    move_path(dir, root, to, 0);
+    if (queue_dir_fsync(vstring_str(dir), why) < 0)
+        goto out;
+    move_path(dir, root, from, 0);
+    if (queue_dir_fsync(vstring_str(dir), why) < 0)
         goto out;
     rc = 0;
 out:
-    vstring_free(src);
-    vstring_free(dst);
+    vstring_free(dir);
     return rc;
 }
 

@@ -13,6 +13,7 @@
  *     hold      - kept aside by the administrator
  *     corrupt   - files a reader refused (incomplete, malformed)
  *     defer, bounce - per-message logs of deferred/failed recipients
+ *     spare     - finished files kept for reuse (queue_spare.h), not mail
  *
  * every one but maildrop of mode 0700, owned by the mail owner.
  *
@@ -25,7 +26,8 @@
  * Moving between queues is rename(2) and never overwrites (renameat2 with
  * RENAME_NOREPLACE where the file system has it), followed by fsync of the
  * destination directory, then of the source directory: when queue_move
- * returns 0 the move survives a crash.
+ * returns 0 the move survives a crash. queue_move_unsynced leaves out the
+ * fsyncs, for the one move that is not a commit point.
  *
  * Expected failures return -1 and write the reason into why; a bad queue
  * name or id handed to a path function is a caller bug (msg_panic): check
@@ -48,6 +50,7 @@ struct vstring;
 #define QUEUE_CORRUPT "corrupt"
 #define QUEUE_DEFER_LOG "defer"
 #define QUEUE_BOUNCE_LOG "bounce"
+#define QUEUE_SPARE "spare"
 
 #define QUEUE_ID_LEN 23
 #define QUEUE_PART_SUFFIX ".part"
@@ -105,6 +108,15 @@ int queue_dir_fsync(const char *path, struct vstring *why);
  */
 int queue_move(const char *root, const char *from, const char *to,
                const char *name, struct vstring *why);
+
+/*
+ * The same rename without the directory fsyncs, for a move that is no
+ * commit point: qmgr's incoming/ -> active/ (at every start qmgr treats a
+ * file in active/ exactly like one in incoming/, so a move lost in a crash
+ * changes nothing). errno set on -1, as queue_move.
+ */
+int queue_move_unsynced(const char *root, const char *from, const char *to,
+                        const char *name, struct vstring *why);
 
 /* Listing a queue directory, one entry at a time, in directory order. */
 struct queue_scan {

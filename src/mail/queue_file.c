@@ -19,6 +19,7 @@
 #include "mymalloc.h"
 #include "queue.h"
 #include "queue_file.h"
+#include "queue_spare.h"
 #include "vstream.h"
 #include "vstring.h"
 
@@ -90,6 +91,12 @@ struct queue_file *queue_file_create(const char *root, const char *queue,
         queue_id_new(id);
         queue_path(path, root, queue, vstring_str(id));
         vstring_append_str(path, QUEUE_PART_SUFFIX);
+        /* a recycled file first (never in the users' maildrop) */
+        if (tries == 0 && strcmp(queue, QUEUE_MAILDROP) != 0 &&
+            (fd = queue_spare_take(root, vstring_str(path), mode, why)) >= 0) {
+            qf->recycled = 1;
+            break;
+        }
         if ((fd = open_part(vstring_str(path), mode, why)) == -2)
             break;
     }
@@ -144,6 +151,15 @@ const char *queue_file_id(const struct queue_file *qf)
     return qf->id;
 }
 
+/* cut_at_end - drop what a recycled file held beyond what we wrote */
+static int cut_at_end(struct queue_file *qf)
+{
+    int fd = vstream_fd(qf->stream);
+    off_t end = lseek(fd, 0, SEEK_CUR);
+
+    return end < 0 ? -1 : ftruncate(fd, end);
+}
+
 /* queue_file_commit - end record, fsync, rename, directory fsync */
 int queue_file_commit(struct queue_file *qf, struct vstring *why)
 {
@@ -161,6 +177,10 @@ int queue_file_commit(struct queue_file *qf, struct vstring *why)
         goto abort;
     }
     FI_POINT("queue_file.after_write");
+    if (qf->recycled && cut_at_end(qf) < 0) {
+        vstring_sprintf(why, "truncate %s: %m", qf->part_path);
+        goto abort;
+    }
     if (vstream_fsync(qf->stream) < 0) {
         vstring_sprintf(why, "fsync %s: %m", qf->part_path);
         goto abort;

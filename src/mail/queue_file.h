@@ -4,12 +4,15 @@
  *
  * Writing (cleanup into incoming/, the gate into maildrop/):
  *
- *   queue_file_create   new id; open "<queue>/<id>.part" with O_CREAT|O_EXCL,
- *                       take an exclusive flock on it (held until the end),
+ *   queue_file_create   new id; a recycled file from spare/ renamed to
+ *                       "<queue>/<id>.part" (queue_spare.h; not for
+ *                       maildrop/), else a new one with O_CREAT|O_EXCL;
+ *                       an exclusive flock on it (held until the end);
  *                       write the 'V' record
  *   queue_file_put      append records; the record grammar is enforced here,
  *                       so a writer cannot build a file the reader refuses
- *   queue_file_commit   write 'E'; flush + fsync the file; rename
+ *   queue_file_commit   write 'E'; flush (a recycled file is cut to the
+ *                       written length here) + fsync the file; rename
  *                       "<id>.part" -> "<id>" without overwriting; fsync the
  *                       directory.  Returning 0 is THE commit point: only
  *                       then may cleanup answer OK to its client
@@ -33,7 +36,8 @@
  * any check is moved to corrupt/ with a log line and is never delivered.
  *
  * Marking a recipient done rewrites its type byte 'R' -> 'D' at its offset
- * and fsyncs: one byte, so a crash leaves either the old or the new byte.
+ * (and fsyncs, or leaves that to the caller): one byte, so a crash leaves
+ * either the old or the new byte.
  *
  * Fault injection: the steps carry FI_POINT("queue_file.<step>") markers
  * (create, after_write, after_fsync, after_rename, after_dir_fsync,
@@ -63,6 +67,7 @@ struct queue_file {
     char *final_path; /* <root>/<queue>/<id> */
     struct vstream *stream;
     struct record_grammar grammar;
+    int recycled; /* a spare file (queue_spare.h): cut to size at commit */
 };
 
 /*
@@ -169,6 +174,15 @@ int queue_message_next_chunk(struct queue_message *m, struct vstring *chunk);
  * or on an I/O error.
  */
 int queue_file_mark_done(int fd, off_t offset, struct vstring *why);
+
+/*
+ * The same without the fsync: the mark survives the death of the process
+ * (it is in the page cache) but not a power loss until the caller fsyncs
+ * the file or removes it. qmgr marks this way and fsyncs once when it
+ * keeps a message (see qmgr_outcome.c); a lost mark costs a duplicate
+ * delivery inside qmgr's "before done" window, never a loss.
+ */
+int queue_file_mark_done_unsynced(int fd, off_t offset, struct vstring *why);
 
 /* Same, for recipient index i of an open message (opened QUEUE_FILE_RDWR). */
 int queue_message_mark_done(struct queue_message *m, size_t i,

@@ -338,8 +338,8 @@ int queue_message_next_chunk(struct queue_message *m, struct vstring *chunk)
     return rec.type == REC_CONTENT_END ? 0 : -1;
 }
 
-/* queue_file_mark_done - rewrite one type byte R -> D, then fsync */
-int queue_file_mark_done(int fd, off_t offset, struct vstring *why)
+/* queue_file_mark_done_unsynced - rewrite one type byte R -> D */
+int queue_file_mark_done_unsynced(int fd, off_t offset, struct vstring *why)
 {
     unsigned char type;
     ssize_t n;
@@ -362,6 +362,14 @@ int queue_file_mark_done(int fd, off_t offset, struct vstring *why)
         return -1;
     }
     FI_POINT("queue_file.mark_done");
+    return 0;
+}
+
+/* queue_file_mark_done - rewrite one type byte R -> D, then fsync */
+int queue_file_mark_done(int fd, off_t offset, struct vstring *why)
+{
+    if (queue_file_mark_done_unsynced(fd, offset, why) < 0)
+        return -1;
     if (fsync(fd) < 0) {
         vstring_sprintf(why, "fsync after mark done: %m");
         return -1;

@@ -39,7 +39,15 @@ extern struct master_serv *master_services;
 extern struct master_proc *master_procs;
 extern const char *master_config_dir;
 extern int master_child_debug;  /* pass -d to children */
-extern int master_status_dirty; /* the status file needs rewriting */
+/*
+ * The status file needs rewriting: MASTER_STATUS_NOW when processes came
+ * or went (written at the next loop turn), MASTER_STATUS_LAZY when only a
+ * process turned busy or idle (written at most once a second: that
+ * happens for every message).
+ */
+#define MASTER_STATUS_LAZY 1
+#define MASTER_STATUS_NOW 2
+extern int master_status_dirty;
 
 /* master_serv.c */
 void master_serv_start_all(const struct master_table *table);

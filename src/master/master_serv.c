@@ -132,7 +132,7 @@ void master_serv_start_all(const struct master_table *table)
             *tail = serv;
             tail = &serv->next;
         }
-    master_status_dirty = 1;
+    master_status_dirty = MASTER_STATUS_NOW;
 }
 
 /* find_old - the running service with an entry's name and type */
@@ -187,7 +187,7 @@ void master_serv_reload(const struct master_table *table)
         msg_info("service %s: removed", serv->ent.name);
         serv_destroy(serv);
     }
-    master_status_dirty = 1;
+    master_status_dirty = MASTER_STATUS_NOW;
 }
 
 /* master_serv_stop_all - close every service (processes keep running) */

@@ -95,7 +95,7 @@ void master_spawn(struct master_serv *serv)
     master_procs = proc;
     serv->total++;
     serv->avail++;
-    master_status_dirty = 1;
+    master_status_dirty = MASTER_STATUS_NOW;
     if (msg_verbose)
         msg_info("service %s: started process %ld", serv->ent.name, (long)pid);
 }
@@ -131,7 +131,7 @@ static void bury(struct master_proc *proc, int wstatus)
         if (bad && !proc->ready)
             throttle(serv);
     }
-    master_status_dirty = 1;
+    master_status_dirty = MASTER_STATUS_NOW;
 }
 
 /* master_reap - collect every exited child */
@@ -171,7 +171,8 @@ static void apply_status(struct master_serv *serv,
         proc->avail = 1;
         serv->avail++;
     }
-    master_status_dirty = 1;
+    if (master_status_dirty < MASTER_STATUS_LAZY)
+        master_status_dirty = MASTER_STATUS_LAZY;
 }
 
 /* master_read_status - drain a service's status pipe */

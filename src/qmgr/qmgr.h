@@ -85,7 +85,8 @@ struct qmgr_message {
     size_t failed;       /* FAILED (not yet bounced) */
     int defer_log_fresh; /* defer/<id> truncated during this run */
     int bounce_busy;     /* a bounce request is in flight */
-    int warned;          /* delay warning sent (mode bit) */
+    int warned;          /* delay warning sent (mode bit S_IXUSR) */
+    int has_logs;        /* defer/<id> or bounce/<id> may exist (S_IXGRP) */
     int bounce_tried;    /* settle asked for the failed DSN */
     int warn_tried;      /* settle asked for the delay warning */
     int expire_done;     /* settle turned deferred into failed */
@@ -117,6 +118,7 @@ struct qmgr_state {
     const char *root;               /* "." : the process runs in the queue */
     struct resolve_conf *resolve;
     long active_limit;
+    long spare_limit;               /* queue_spare_limit (queue_spare.h) */
     long active_count;
     long rcpt_limit;
     long delivery_limit;            /* requests in flight, all kinds */
@@ -196,7 +198,10 @@ void qmgr_outcome(struct qmgr_message *msg, size_t i, const char *transport,
 void qmgr_outcome_bounced(struct qmgr_message *msg);
 /* Records that the delay warning went out (the file's u+x bit). */
 void qmgr_outcome_warned(struct qmgr_message *msg);
-/* Appends one record to defer/<id> or bounce/<id>; 0 or -1 (why). */
+/* The queue file's mode bits for msg->warned and msg->has_logs. */
+mode_t qmgr_file_mode(const struct qmgr_message *msg);
+/* Appends one record to defer/<id> or bounce/<id>; 0 or -1 (why). The
+ * first log of a message sets the file's g+x bit first (has_logs). */
 int qmgr_log_append(struct qmgr_message *msg, const char *log, size_t i,
                     const char *dsn_status, const char *action,
                     const char *reason, struct vstring *why);

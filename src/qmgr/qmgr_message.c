@@ -5,6 +5,7 @@
  * deferred/ with its next try time (qmgr.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -19,6 +20,7 @@
 
 #include "queue.h"
 #include "queue_file.h"
+#include "queue_spare.h"
 
 #include "qmgr.h"
 
@@ -160,20 +162,44 @@ void qmgr_message_activate(const char *id)
         vstring_free(why);
         return;
     }
-    rc = fstat(vstream_fd(m->stream), &st) == 0 && (st.st_mode & S_IXUSR);
-    msg = message_new(m, rc);
+    if (fstat(vstream_fd(m->stream), &st) != 0)
+        st.st_mode = S_IXGRP; /* unknown: look for logs */
+    msg = message_new(m, (st.st_mode & S_IXUSR) != 0);
+    msg->has_logs = (st.st_mode & S_IXGRP) != 0;
     queue_message_free(m);
     msg_info("%s: from=<%s>, nrcpt=%zu (queue active)", msg->id, msg->sender,
              msg->rcpt_count);
     /* a bounce log without the done marks that follow it is stale: those
      * recipients are not done and are simply tried again */
-    unlink_log(id, QUEUE_BOUNCE_LOG);
+    if (msg->has_logs)
+        unlink_log(id, QUEUE_BOUNCE_LOG);
     msg->next = qmgr.messages;
     qmgr.messages = msg;
     qmgr.active_count++;
     route_all(msg);
     vstring_free(why);
     qmgr_message_settle(msg);
+}
+
+/*
+ * sync_marks - make the done marks of a message that stays queued durable
+ * (mark_done in qmgr_outcome.c leaves that to us). A failure is logged
+ * only: a lost mark costs a duplicate delivery, never a loss.
+ */
+static void sync_marks(const struct qmgr_message *msg)
+{
+    struct vstring *path = vstring_alloc(100);
+    int fd;
+
+    queue_path(path, qmgr.root, QUEUE_ACTIVE, msg->id);
+    FI_POINT("qmgr.before_sync_marks");
+    if ((fd = open(vstring_str(path), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0
+        || fsync(fd) < 0)
+        msg_warn("%s: fsync %s: %m (done marks may be lost in a crash)",
+                 msg->id, vstring_str(path));
+    if (fd >= 0)
+        close(fd);
+    vstring_free(path);
 }
 
 /*
@@ -186,13 +212,17 @@ static void message_remove(struct qmgr_message *msg)
     struct vstring *path = vstring_alloc(100);
     int saved;
 
-    unlink_log(msg->id, QUEUE_DEFER_LOG);
-    unlink_log(msg->id, QUEUE_BOUNCE_LOG);
-    queue_path(path, qmgr.root, QUEUE_ACTIVE, msg->id);
+    if (msg->has_logs) {
+        unlink_log(msg->id, QUEUE_DEFER_LOG);
+        unlink_log(msg->id, QUEUE_BOUNCE_LOG);
+    }
     FI_POINT("qmgr.before_remove");
-    if (unlink(vstring_str(path)) != 0) {
+    if (queue_spare_retire(qmgr.root, QUEUE_ACTIVE, msg->id, qmgr.spare_limit,
+                           path) != 0) {
         saved = errno;
-        msg_warn("%s: unlink %s: %m", msg->id, vstring_str(path));
+        msg_warn("%s: %s", msg->id, vstring_str(path));
+        if (saved != ENOENT)
+            sync_marks(msg);
         if (saved != ENOENT
             && queue_move(qmgr.root, QUEUE_ACTIVE, QUEUE_DEFERRED, msg->id,
                           path) == 0)
@@ -218,6 +248,7 @@ static void message_defer(struct qmgr_message *msg)
     tv[0].tv_usec = tv[1].tv_usec = 0;
     if (utimes(vstring_str(path), tv) != 0)
         msg_warn("%s: utimes %s: %m", msg->id, vstring_str(path));
+    sync_marks(msg);
     FI_POINT("qmgr.before_defer_move");
     if (queue_move(qmgr.root, QUEUE_ACTIVE, QUEUE_DEFERRED, msg->id, why) != 0) {
         /* Not in deferred/: back to incoming/ (retried at the next run,

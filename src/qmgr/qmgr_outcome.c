@@ -65,7 +65,14 @@ static int open_queue_file(const struct qmgr_message *msg, struct vstring *why)
     return fd;
 }
 
-/* mark_done - the commit point of one recipient; 0 or -1 (logged) */
+/*
+ * mark_done - the commit point of one recipient; 0 or -1 (logged). The
+ * mark is not fsynced here: a message that is removed needs no durable
+ * marks (a power loss before the unlink is durable brings back a file
+ * whose recipients are delivered again: qmgr's "before done" window), and
+ * one that is kept is fsynced once, before it leaves active/
+ * (qmgr_message_sync_marks). This saves one fsync per recipient.
+ */
 static int mark_done(struct qmgr_message *msg, size_t i)
 {
     struct vstring *why = vstring_alloc(100);
@@ -73,7 +80,7 @@ static int mark_done(struct qmgr_message *msg, size_t i)
 
     if ((fd = open_queue_file(msg, why)) >= 0) {
         FI_POINT("qmgr.before_mark_done");
-        rc = queue_file_mark_done(fd, msg->rcpts[i].offset, why);
+        rc = queue_file_mark_done_unsynced(fd, msg->rcpts[i].offset, why);
         FI_POINT("qmgr.after_mark_done");
         close(fd);
     }
@@ -83,6 +90,36 @@ static int mark_done(struct qmgr_message *msg, size_t i)
         msg_warn("%s: cannot mark <%s> done (it will be tried again): %s",
                  msg->id, msg->rcpts[i].address, vstring_str(why));
     vstring_free(why);
+    return rc;
+}
+
+/* qmgr_file_mode - the queue file's mode for what msg remembers */
+mode_t qmgr_file_mode(const struct qmgr_message *msg)
+{
+    return 0600 | (msg->warned ? S_IXUSR : 0) | (msg->has_logs ? S_IXGRP : 0);
+}
+
+/*
+ * mark_has_logs - remember in the queue file's mode, durably, that this
+ * message has per-message logs, before the first one is written: the
+ * removal of a message then looks for logs only when there may be some
+ * (three unlink(2) calls saved for every message that never had one).
+ */
+static int mark_has_logs(struct qmgr_message *msg, struct vstring *why)
+{
+    struct vstring *path = vstring_alloc(100);
+    int fd, rc = -1;
+
+    msg->has_logs = 1;
+    queue_path(path, qmgr.root, QUEUE_ACTIVE, msg->id);
+    if ((fd = open(vstring_str(path), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0
+        || fchmod(fd, qmgr_file_mode(msg)) < 0 || fsync(fd) < 0)
+        vstring_sprintf(why, "mark %s: %m", vstring_str(path));
+    else
+        rc = 0;
+    if (fd >= 0)
+        close(fd);
+    vstring_free(path);
     return rc;
 }
 
@@ -98,6 +135,8 @@ int qmgr_log_append(struct qmgr_message *msg, const char *log, size_t i,
     struct vstream *s;
     int fd, rc = -1;
 
+    if (!msg->has_logs && mark_has_logs(msg, why) != 0)
+        goto out;
     queue_path(path, qmgr.root, log, msg->id);
     fd = open(vstring_str(path), O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW
                                      | O_CLOEXEC | (truncate ? O_TRUNC : 0),
@@ -221,9 +260,9 @@ void qmgr_outcome_warned(struct qmgr_message *msg)
 {
     struct vstring *path = vstring_alloc(100);
 
-    queue_path(path, qmgr.root, QUEUE_ACTIVE, msg->id);
-    if (chmod(vstring_str(path), 0700) != 0)
-        msg_warn("%s: chmod %s: %m", msg->id, vstring_str(path));
     msg->warned = 1;
+    queue_path(path, qmgr.root, QUEUE_ACTIVE, msg->id);
+    if (chmod(vstring_str(path), qmgr_file_mode(msg)) != 0)
+        msg_warn("%s: chmod %s: %m", msg->id, vstring_str(path));
     vstring_free(path);
 }

@@ -109,8 +109,8 @@ void qmgr_scan_incoming(void)
             qmgr.incoming_more = 1;
             break;
         }
-        if (queue_move(qmgr.root, QUEUE_INCOMING, QUEUE_ACTIVE, vstring_str(id),
-                       why) != 0) {
+        if (queue_move_unsynced(qmgr.root, QUEUE_INCOMING, QUEUE_ACTIVE,
+                                vstring_str(id), why) != 0) {
             if (errno != ENOENT)
                 msg_warn("%s", vstring_str(why));
             if (!moved_anyway(vstring_str(id)))

@@ -6,12 +6,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <unistd.h>
 
 #include "msg.h"
@@ -152,26 +152,56 @@ void server_report(const struct server_ctx *ctx, int status)
         server_exit(ctx, "master stopped listening");
 }
 
+/*
+ * wait_set - the epoll set server_wait sleeps on: fd with EPOLLEXCLUSIVE,
+ * so that a new connection wakes one of the idle processes of a service
+ * instead of all of them (with poll(2) every idle process woke, and all
+ * but one found accept(2) empty: a herd the issue 8 profile showed), plus
+ * master's liveness pipe. Built once per listening descriptor.
+ */
+static int wait_set(const struct server_ctx *ctx, int fd)
+{
+    static int epfd = -1, watched = -1;
+    struct epoll_event ev;
+
+    if (epfd >= 0 && watched == fd)
+        return epfd;
+    if (epfd >= 0)
+        close(epfd);
+    if ((epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
+        msg_fatal("epoll_create1: %s", strerror(errno));
+    memset(&ev, 0, sizeof(ev));
+    ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+    ev.data.fd = fd;
+    if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+        msg_fatal("epoll_ctl: %s", strerror(errno));
+    if (!ctx->standalone) {
+        ev.events = EPOLLIN;
+        ev.data.fd = MASTER_LIVE_FD;
+        if (epoll_ctl(epfd, EPOLL_CTL_ADD, MASTER_LIVE_FD, &ev) < 0)
+            msg_fatal("epoll_ctl: %s", strerror(errno));
+    }
+    watched = fd;
+    return epfd;
+}
+
 /* server_wait - wait for fd, a timeout, or master's departure */
 int server_wait(const struct server_ctx *ctx, int fd, long timeout)
 {
-    struct pollfd pfd[2];
-    int n;
+    struct epoll_event ev[2];
+    int epfd = wait_set(ctx, fd), n, i;
 
-    pfd[0].fd = fd;
-    pfd[0].events = POLLIN;
-    pfd[1].fd = ctx->standalone ? -1 : MASTER_LIVE_FD;
-    pfd[1].events = POLLIN;
     for (;;) {
-        n = poll(pfd, 2, timeout > 0 ? (int)(timeout * 1000) : -1);
+        n = epoll_wait(epfd, ev, 2, timeout > 0 ? (int)(timeout * 1000) : -1);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
-            msg_fatal("poll: %s", strerror(errno));
+            msg_fatal("epoll_wait: %s", strerror(errno));
         if (n == 0)
             return 0;
-        if (pfd[1].revents)
-            return -1;
+        for (i = 0; i < n; i++)
+            if (ev[i].data.fd == MASTER_LIVE_FD)
+                return -1;
         return 1;
     }
 }

@@ -25,7 +25,7 @@ from instance import Instance, wait_until
 SERVICES = [
     "$smtpd_listen inet n - n - - smtpd",
     "cleanup unix - - n - - cleanup",
-    "qmgr unix - - n 300 1 qmgr",
+    "qmgr fifo - - n 300 1 qmgr",         # as conf/master.cf
     "pickup fifo n - n 2 1 pickup",      # wakeup: a maildrop file left
                                           # by a killed cleanup is retried
     "resolve unix - - n - - resolve",

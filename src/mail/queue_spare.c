@@ -1,0 +1,210 @@
+/*
+ * queue_spare.c - recycled queue files (see queue_spare.h): qmgr retires a
+ * finished file into spare/, cleanup takes one back for its next message.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "msg.h"
+#include "mymalloc.h"
+#include "queue.h"
+#include "queue_spare.h"
+#include "vstring.h"
+
+#define TAKE_TRIES 8 /* names tried per take before creating a new file */
+
+static DIR *spare_dir;       /* the taker's listing, kept between takes */
+static char *spare_dir_root; /* the root it belongs to */
+static long spare_estimate = -1; /* retirer: files in spare/, -1 unknown */
+static time_t spare_counted;     /* retirer: when it last counted */
+
+/* spare_name_ok - a queue id, the only name a spare file has */
+static int spare_name_ok(const char *name)
+{
+    return strlen(name) == QUEUE_ID_LEN && queue_id_valid(name);
+}
+
+/* count_spares - how many files spare/ holds now */
+static long count_spares(const char *root)
+{
+    struct vstring *path = vstring_alloc(100);
+    struct dirent *d;
+    long n = 0;
+    DIR *dir;
+
+    queue_dir_path(path, root, QUEUE_SPARE);
+    if ((dir = opendir(vstring_str(path))) == 0) {
+        n = -1;
+    } else {
+        while ((d = readdir(dir)) != 0)
+            n += spare_name_ok(d->d_name);
+        closedir(dir);
+    }
+    vstring_free(path);
+    return n;
+}
+
+/* pool_has_room - below limit? recounts at most once a second when full */
+static int pool_has_room(const char *root, long limit)
+{
+    time_t now = time(0);
+
+    if (limit <= 0)
+        return 0;
+    if (spare_estimate < 0 || (spare_estimate >= limit && now != spare_counted)) {
+        spare_estimate = count_spares(root);
+        spare_counted = now;
+    }
+    return spare_estimate >= 0 && spare_estimate < limit;
+}
+
+/* queue_spare_retire - out of the queue: into spare/, or unlinked */
+int queue_spare_retire(const char *root, const char *queue, const char *id,
+                       long limit, struct vstring *why)
+{
+    struct vstring *src = vstring_alloc(100);
+    struct vstring *dst = vstring_alloc(100);
+    struct stat st;
+    int rc = -1, saved;
+
+    queue_path(src, root, queue, id);
+    if (pool_has_room(root, limit) && lstat(vstring_str(src), &st) == 0
+        && S_ISREG(st.st_mode) && st.st_size <= QUEUE_SPARE_MAX_SIZE) {
+        queue_path(dst, root, QUEUE_SPARE, id);
+        if (queue_rename_noreplace(vstring_str(src), vstring_str(dst)) == 0) {
+            spare_estimate++;
+            rc = 0;
+            goto out;
+        }
+        if (errno == ENOENT)
+            goto fail;
+        /* spare/ unusable (full disk, a name taken): unlink instead */
+    }
+    if (unlink(vstring_str(src)) == 0) {
+        rc = 0;
+        goto out;
+    }
+fail:
+    saved = errno;
+    vstring_sprintf(why, "remove %s: %m", vstring_str(src));
+    errno = saved;
+out:
+    vstring_free(src);
+    vstring_free(dst);
+    return rc;
+}
+
+/* listing - the spare/ directory stream for root, opened on first use */
+static DIR *listing(const char *root)
+{
+    struct vstring *path;
+
+    if (spare_dir && strcmp(spare_dir_root, root) == 0)
+        return spare_dir;
+    queue_spare_forget();
+    path = vstring_alloc(100);
+    queue_dir_path(path, root, QUEUE_SPARE);
+    if ((spare_dir = opendir(vstring_str(path))) != 0)
+        spare_dir_root = mystrdup(root);
+    vstring_free(path);
+    return spare_dir;
+}
+
+/* next_name - the next spare name in the listing; rewinds once per take */
+static int next_name(DIR *dir, int *rewound, struct vstring *name)
+{
+    struct dirent *d;
+
+    for (;;) {
+        while ((d = readdir(dir)) != 0)
+            if (spare_name_ok(d->d_name)) {
+                vstring_set_str(name, d->d_name);
+                return 1;
+            }
+        if (*rewound)
+            return 0;
+        rewinddir(dir);
+        *rewound = 1;
+    }
+}
+
+/* same_file - does path still name the inode st describes? */
+static int same_file(const char *path, const struct stat *st)
+{
+    struct stat lst;
+
+    return lstat(path, &lst) == 0 && lst.st_dev == st->st_dev
+           && lst.st_ino == st->st_ino;
+}
+
+/* take_one - open, lock, check, rename; a descriptor or -1 */
+static int take_one(const char *src, const char *part_path, mode_t mode,
+                    struct vstring *why)
+{
+    struct stat st;
+    int fd;
+
+    if ((fd = open(src, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+        vstring_sprintf(why, "open %s: %m", src);
+        return -1;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0 || fstat(fd, &st) < 0
+        || !S_ISREG(st.st_mode) || st.st_nlink != 1
+        || st.st_uid != geteuid()) {
+        vstring_sprintf(why, "%s: busy, or not a plain file of ours", src);
+        close(fd);
+        return -1;
+    }
+    if (queue_rename_noreplace(src, part_path) < 0) {
+        vstring_sprintf(why, "rename %s: %m", src);
+        close(fd);
+        return -1;
+    }
+    /* Renamed by name: make sure the name we now own is the file we hold
+     * (a mismatch is left to the sweeper: an unlocked ".part"). */
+    if (!same_file(part_path, &st) || fchmod(fd, mode) < 0) {
+        vstring_sprintf(why, "%s: changed under us, or chmod failed",
+                        part_path);
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* queue_spare_take - a recycled file under part_path, locked, or -1 */
+int queue_spare_take(const char *root, const char *part_path, mode_t mode,
+                     struct vstring *why)
+{
+    struct vstring *name = vstring_alloc(QUEUE_ID_LEN + 1);
+    struct vstring *src = vstring_alloc(100);
+    int fd = -1, tries, rewound = 0;
+    DIR *dir = listing(root);
+
+    vstring_set_str(why, "no spare queue file");
+    for (tries = 0; dir && fd < 0 && tries < TAKE_TRIES; tries++) {
+        if (!next_name(dir, &rewound, name))
+            break;
+        queue_path(src, root, QUEUE_SPARE, vstring_str(name));
+        fd = take_one(vstring_str(src), part_path, mode, why);
+    }
+    vstring_free(name);
+    vstring_free(src);
+    return fd;
+}
+
+/* queue_spare_forget - drop the taker's listing */
+void queue_spare_forget(void)
+{
+    if (spare_dir)
+        closedir(spare_dir);
+    spare_dir = 0;
+    if (spare_dir_root)
+        myfree(spare_dir_root);
+    spare_dir_root = 0;
+}

@@ -1,0 +1,234 @@
+/*
+ * test_queue_spare.c - recycled queue files: retiring into spare/ (bounded
+ * by count and size), taking one back for a new message (never for the
+ * maildrop, never a locked or foreign file), and a committed recycled file
+ * that holds exactly its own message, nothing of the one before.
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "queue.h"
+#include "queue_file.h"
+#include "queue_spare.h"
+#include "record.h"
+#include "testkit.h"
+#include "vstring.h"
+
+static char *root;
+static struct vstring *why;
+
+static int setup(void)
+{
+    root = testkit_tempdir();
+    why = vstring_alloc(100);
+    return queue_dirs_create(root, (uid_t)-1, (gid_t)-1, why);
+}
+
+static int teardown(void)
+{
+    queue_spare_forget();
+    testkit_rmtree(root);
+    free(root);
+    vstring_free(why);
+    return 0;
+}
+
+/* path_of - <root>/<queue>/<name> (static buffer) */
+static const char *path_of(const char *queue, const char *name)
+{
+    static char path[512];
+
+    snprintf(path, sizeof(path), "%s/%s/%s", root, queue, name);
+    return path;
+}
+
+#define OLD_MAIL "<old message>" /* what a spare file holds */
+
+/* put_file - <queue>/<id> of size bytes of OLD_MAIL, with the given mode */
+static void put_file(const char *queue, const char *id, size_t size,
+                     mode_t mode)
+{
+    char *buf = malloc(size + 1);
+    int fd = open(path_of(queue, id), O_CREAT | O_EXCL | O_WRONLY, mode);
+
+    size_t i;
+
+    CU_ASSERT_FATAL(fd >= 0 && buf != 0);
+    for (i = 0; i < size; i++)
+        buf[i] = OLD_MAIL[i % (sizeof(OLD_MAIL) - 1)];
+    CU_ASSERT_EQUAL(write(fd, buf, size), (ssize_t)size);
+    CU_ASSERT_EQUAL(fchmod(fd, mode), 0);
+    close(fd);
+    free(buf);
+}
+
+/* spare_count - files in spare/ */
+static int spare_count(void)
+{
+    struct queue_scan scan;
+    struct vstring *id = vstring_alloc(32);
+    int n = 0, is_part;
+
+    CU_ASSERT_EQUAL_FATAL(queue_scan_open(&scan, root, QUEUE_SPARE, why), 0);
+    while (queue_scan_next(&scan, id, &is_part))
+        n++;
+    queue_scan_close(&scan);
+    vstring_free(id);
+    return n;
+}
+
+/* empty_spares - remove every spare file */
+static void empty_spares(void)
+{
+    struct queue_scan scan;
+    struct vstring *id = vstring_alloc(32);
+    int is_part;
+
+    CU_ASSERT_EQUAL_FATAL(queue_scan_open(&scan, root, QUEUE_SPARE, why), 0);
+    while (queue_scan_next(&scan, id, &is_part))
+        unlink(path_of(QUEUE_SPARE, vstring_str(id)));
+    queue_scan_close(&scan);
+    vstring_free(id);
+}
+
+static void test_retire_bounded(void)
+{
+    static const char *ids[] = {"0000000100001000001000A", "0000000100001000001000B",
+                                "0000000100001000001000C", "0000000100001000001000D"};
+
+    empty_spares();
+    put_file(QUEUE_ACTIVE, ids[0], 100, 0600);
+    CU_ASSERT_EQUAL(queue_spare_retire(root, QUEUE_ACTIVE, ids[0], 1, why), 0);
+    CU_ASSERT(access(path_of(QUEUE_SPARE, ids[0]), F_OK) == 0);
+    CU_ASSERT(access(path_of(QUEUE_ACTIVE, ids[0]), F_OK) != 0);
+    /* the pool is full (limit 1): unlinked */
+    put_file(QUEUE_ACTIVE, ids[1], 100, 0600);
+    CU_ASSERT_EQUAL(queue_spare_retire(root, QUEUE_ACTIVE, ids[1], 1, why), 0);
+    CU_ASSERT(access(path_of(QUEUE_ACTIVE, ids[1]), F_OK) != 0);
+    CU_ASSERT_EQUAL(spare_count(), 1);
+    /* too large to keep: unlinked */
+    put_file(QUEUE_ACTIVE, ids[2], QUEUE_SPARE_MAX_SIZE + 1, 0600);
+    CU_ASSERT_EQUAL(queue_spare_retire(root, QUEUE_ACTIVE, ids[2], 100, why), 0);
+    CU_ASSERT(access(path_of(QUEUE_SPARE, ids[2]), F_OK) != 0);
+    /* limit 0: recycling is off */
+    put_file(QUEUE_ACTIVE, ids[3], 100, 0600);
+    CU_ASSERT_EQUAL(queue_spare_retire(root, QUEUE_ACTIVE, ids[3], 0, why), 0);
+    CU_ASSERT_EQUAL(spare_count(), 1);
+    /* already gone: ENOENT */
+    CU_ASSERT_EQUAL(queue_spare_retire(root, QUEUE_ACTIVE, ids[3], 100, why),
+                    -1);
+    CU_ASSERT(strstr(vstring_str(why), ids[3]) != 0);
+}
+
+/* commit_small - a one-recipient message in incoming/; its id (static) */
+static const char *commit_small(int *recycled)
+{
+    static char id[QUEUE_ID_LEN + 1];
+    struct vstring *r = vstring_alloc(64);
+    struct queue_file *qf = queue_file_create(root, QUEUE_INCOMING, 0600, why);
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(qf);
+    *recycled = qf->recycled;
+    snprintf(id, sizeof(id), "%s", queue_file_id(qf));
+    queue_file_put_str(qf, REC_TIME, "1700000000.5");
+    queue_file_put_str(qf, REC_SENDER, "a@example.org");
+    record_rcpt_encode(r, "b@example.org", "", "");
+    queue_file_put(qf, REC_RCPT, vstring_str(r), vstring_len(r));
+    queue_file_put(qf, REC_MESSAGE, "", 0);
+    queue_file_put_str(qf, REC_CONTENT, "Subject: small\n\nbody\n");
+    queue_file_put(qf, REC_CONTENT_END, "", 0);
+    CU_ASSERT_EQUAL(queue_file_commit(qf, why), 0);
+    vstring_free(r);
+    return id;
+}
+
+/* file_size_has_old - size of <queue>/<id>; *has_old: OLD_MAIL inside */
+static off_t file_size_has_old(const char *queue, const char *id,
+                               int *has_old)
+{
+    char buf[65536];
+    ssize_t n;
+    int fd = open(path_of(queue, id), O_RDONLY);
+
+    CU_ASSERT_FATAL(fd >= 0);
+    n = read(fd, buf, sizeof(buf));
+    close(fd);
+    CU_ASSERT_FATAL(n >= 0 && n < (ssize_t)sizeof(buf));
+    *has_old = memmem(buf, (size_t)n, OLD_MAIL, sizeof(OLD_MAIL) - 1) != 0;
+    return n;
+}
+
+static void test_take_and_commit_exact(void)
+{
+    struct queue_message *m;
+    struct stat st;
+    const char *id;
+    off_t fresh_size, recycled_size;
+    int recycled, has_old;
+
+    empty_spares();
+    id = commit_small(&recycled);
+    CU_ASSERT_EQUAL(recycled, 0); /* empty pool: a new file */
+    fresh_size = file_size_has_old(QUEUE_INCOMING, id, &has_old);
+    /* a spare twice as large, full of an older message, with the
+     * "warned" execute bit that must not carry over */
+    put_file(QUEUE_SPARE, "0000000200002000002000A", 8000, 0700);
+    id = commit_small(&recycled);
+    CU_ASSERT_EQUAL(recycled, 1);
+    CU_ASSERT_EQUAL(spare_count(), 0);
+    recycled_size = file_size_has_old(QUEUE_INCOMING, id, &has_old);
+    CU_ASSERT_EQUAL(recycled_size, fresh_size);
+    CU_ASSERT_EQUAL(has_old, 0);
+    CU_ASSERT_EQUAL(stat(path_of(QUEUE_INCOMING, id), &st), 0);
+    CU_ASSERT_EQUAL(st.st_mode & 07777, 0600);
+    CU_ASSERT_EQUAL(queue_file_read(root, QUEUE_INCOMING, id,
+                                    QUEUE_FILE_RDONLY, &m, why),
+                    QUEUE_FILE_OK);
+    if (m) {
+        CU_ASSERT_STRING_EQUAL(m->sender, "a@example.org");
+        queue_message_free(m);
+    }
+}
+
+static void test_take_skips_locked_foreign_and_maildrop(void)
+{
+    const char *locked = "0000000300003000003000A";
+    struct queue_file *qf;
+    int fd, recycled;
+
+    empty_spares();
+    put_file(QUEUE_SPARE, locked, 100, 0600);
+    fd = open(path_of(QUEUE_SPARE, locked), O_RDONLY);
+    CU_ASSERT_FATAL(fd >= 0);
+    CU_ASSERT_EQUAL(flock(fd, LOCK_EX), 0); /* another taker holds it */
+    (void)commit_small(&recycled);
+    CU_ASSERT_EQUAL(recycled, 0);
+    CU_ASSERT(access(path_of(QUEUE_SPARE, locked), F_OK) == 0);
+    close(fd);
+    /* the maildrop never takes a spare */
+    qf = queue_file_create(root, QUEUE_MAILDROP, 0644, why);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(qf);
+    CU_ASSERT_EQUAL(qf->recycled, 0);
+    queue_file_abort(qf);
+    CU_ASSERT(access(path_of(QUEUE_SPARE, locked), F_OK) == 0);
+    /* a file someone else owns is left alone */
+    if (geteuid() == 0) {
+        CU_ASSERT_EQUAL(chown(path_of(QUEUE_SPARE, locked), 1, 1), 0);
+        (void)commit_small(&recycled);
+        CU_ASSERT_EQUAL(recycled, 0);
+        CU_ASSERT(access(path_of(QUEUE_SPARE, locked), F_OK) == 0);
+    }
+}
+
+static const struct testkit_case cases[] = {
+    {"retire: into spare/, bounded by count and size", test_retire_bounded},
+    {"take: a committed recycled file holds only its message",
+     test_take_and_commit_exact},
+    {"take: never a locked or foreign file, never for maildrop",
+     test_take_skips_locked_foreign_and_maildrop},
+    {NULL, NULL}};
+TESTKIT_SUITE("queue_spare", setup, teardown, cases);
