@@ -217,7 +217,13 @@ def _check_duplicates(v, sub, copies, dsns, fault_progs):
         deliv = ("bounce", "cleanup", "qmgr", "local") \
             if what.startswith("DSN ") else ("qmgr", "local", "smtp")
         allowed += [p for p in fault_progs if p in deliv and p not in allowed]
-        if not allowed or n > 1 + len(fault_progs):
+        # One qmgr fault can open two windows on a DSN: the original's
+        # "done" was lost after the DSN's commit (bounce row: a second DSN)
+        # and the first DSN's own "done" was lost after its delivery
+        # (qmgr->agent row: it is delivered again). A power cut makes
+        # both likely: neither done mark need be fsynced yet.
+        extra = 1 if what.startswith("DSN ") and "qmgr" in fault_progs else 0
+        if not allowed or n > 1 + len(fault_progs) + extra:
             v.fail(f"(c) {n} copies of {lid} for {what} outside any "
                    f"documented window (faults in {sorted(fault_progs)}); "
                    + _evidence(sub, lid))

@@ -211,7 +211,8 @@ def power_loss(work, verdict):
                 w = line.split()
                 if w[0] == "pl-crash":
                     undone += int(w[3])
-                elif w[0] in ("pl-undo-failed", "pl-unreachable",
+                elif w[0] in ("pl-undo-failed", "pl-undo-skipped",
+                              "pl-unreachable",
                               "pl-overflow", "pl-unmodelled"):
                     verdict.notes.append("power loss: " + line.strip())
     except OSError:

@@ -294,6 +294,7 @@ int shim_should_fail(int cls, const char *path, int fd)
 ssize_t write(int fd, const void *buf, size_t len)
 {
     static ssize_t (*real)(int, const void *, size_t);
+    ssize_t n;
 
     if (real == 0)
         real = shim_real("write");
@@ -303,7 +304,9 @@ ssize_t write(int fd, const void *buf, size_t len)
         SHIM_FAIL(-1);
     }
     pl_write(fd, len, -1);
-    return real(fd, buf, len);
+    n = real(fd, buf, len);
+    pl_written(fd);
+    return n;
 }
 
 typedef ssize_t (*shim_pwrite_fn)(int, const void *, size_t, off_t);
@@ -312,13 +315,17 @@ typedef ssize_t (*shim_pwrite_fn)(int, const void *, size_t, off_t);
 static ssize_t shim_pwrite(shim_pwrite_fn real, int fd, const void *buf,
                            size_t len, off_t off)
 {
+    ssize_t n;
+
     if (len > 0 && shim_should_fail(SC_WRITE, 0, fd)) {
         if (shim_errno == 0)
             return real(fd, buf, len > 1 ? len / 2 : len, off);
         SHIM_FAIL(-1);
     }
     pl_write(fd, len, off);
-    return real(fd, buf, len, off);
+    n = real(fd, buf, len, off);
+    pl_written(fd);
+    return n;
 }
 
 /* pwrite - as write */

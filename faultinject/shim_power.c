@@ -130,6 +130,7 @@ static struct pl_file *pl_file_add(const struct stat *st, off_t synced,
             pl.files[i].id.ino = st->st_ino;
             pl.files[i].synced = synced;
             pl.files[i].fd = fd;
+            pl.files[i].known = 0;
             snprintf(pl.files[i].path, PL_PATH, "%s", abs);
             return pl.files + i;
         }
@@ -173,6 +174,14 @@ static void pl_save(struct pl_file *f, int fd, const char *path, off_t off,
     pl.pool_used += (size_t)n;
 }
 
+/* pl_changed_since - was the file written by someone else since our write? */
+int pl_changed_since(const struct pl_file *f, const struct stat *st)
+{
+    return f->known && (st->st_size != f->size
+                        || st->st_mtim.tv_sec != f->mtime.tv_sec
+                        || st->st_mtim.tv_nsec != f->mtime.tv_nsec);
+}
+
 /* pl_file_for_fd - the entry of the tracked regular file fd, added if new */
 static struct pl_file *pl_file_for_fd(int fd, struct stat *st)
 {
@@ -183,8 +192,13 @@ static struct pl_file *pl_file_for_fd(int fd, struct stat *st)
     if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode))
         return 0;
     if ((f = pl_file_find(st->st_dev, st->st_ino)) != 0) {
-        f->fd = fd;
-        return f;
+        if (!pl_changed_since(f, st)) {
+            f->fd = fd;
+            return f;
+        }
+        /* Another process wrote it since our last write (cleanup reusing
+         * a recycled queue file): what it left is taken as durable. */
+        pl_forget_file(f);
     }
     snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
     if ((n = readlink(link, buf, sizeof(buf) - 1)) < 0)
@@ -211,6 +225,28 @@ void pl_write(int fd, size_t len, off_t off)
     end = off + (off_t)len < f->synced ? off + (off_t)len : f->synced;
     if (off < end)
         pl_save(f, fd, 0, off, (size_t)(end - off));
+}
+
+/*
+ * pl_written - after a write or ftruncate: the file's size and mtime as
+ * this process left them. A file found changed at the crash was written
+ * since by another process, whose data the model takes as durable (a
+ * recycled queue file that cleanup rewrote and fsynced after qmgr's last
+ * unsynced done mark): its data is then left alone.
+ */
+void pl_written(int fd)
+{
+    struct pl_file *f;
+    struct stat st;
+    int saved = errno;
+
+    if (pl_active() && fstat(fd, &st) == 0
+        && (f = pl_file_find(st.st_dev, st.st_ino)) != 0) {
+        f->size = st.st_size;
+        f->mtime = st.st_mtim;
+        f->known = 1;
+    }
+    errno = saved;
 }
 
 /* pl_truncate - before ftruncate(fd, len): keep what it would cut off */
@@ -315,8 +351,12 @@ int ftruncate(int fd, off_t len)
 
     if (real == 0)
         real = shim_real("ftruncate");
+    int ret;
+
     pl_truncate(fd, len);
-    return real(fd, len);
+    ret = real(fd, len);
+    pl_written(fd);
+    return ret;
 }
 
 /* ftruncate64 - as ftruncate */
@@ -326,6 +366,10 @@ int ftruncate64(int fd, off64_t len)
 
     if (real == 0)
         real = shim_real("ftruncate64");
+    int ret;
+
     pl_truncate(fd, len);
-    return real(fd, len);
+    ret = real(fd, len);
+    pl_written(fd);
+    return ret;
 }

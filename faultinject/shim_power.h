@@ -27,7 +27,9 @@
  * is durable; without it an unlink cannot be undone (logged). Each undo is
  * logged to SLUICE_SHIM_LOG as "pl-undo <prog> <pid> <what> <path>".
  * Limits: only the crashing process's own unsynced state is undone (other
- * processes' writes are taken as durable); names outside SLUICE_SHIM_PATH,
+ * processes' writes are taken as durable, so a file another process wrote
+ * after this one keeps its data, and a name another process changed after
+ * this one keeps that change: "pl-undo-skipped"); names outside SLUICE_SHIM_PATH,
  * and writes through calls the shim does not see (stdio inside libc, mmap),
  * are not modelled; the tables are bounded (an overflow is logged as
  * "pl-overflow" and that change is then taken as durable).
@@ -37,6 +39,7 @@
 
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 
 #define PL_PATH  256
 #define PL_FILES 128
@@ -57,6 +60,9 @@ struct pl_file {
     struct pl_id id;
     off_t synced;               /* durable size (0: created here) */
     int fd;                     /* last descriptor written through, or -1 */
+    int known;                  /* size and mtime below are set */
+    off_t size;                 /* as our last write or truncate left it */
+    struct timespec mtime;
     char path[PL_PATH];         /* its current name */
 };
 
@@ -107,6 +113,7 @@ int pl_active(void);
 /* The hooks, called by the interposed calls of shim.c and shim_paths.c. */
 void pl_write(int fd, size_t len, off_t off);   /* off -1: file position */
 void pl_truncate(int fd, off_t len);
+void pl_written(int fd);                        /* after write, ftruncate */
 int pl_open_before(int dirfd, const char *path, int flags);
 void pl_open_after(int dirfd, const char *path, int flags, int fd,
                    int existed);
@@ -125,6 +132,7 @@ void pl_note(const char *what, const char *a, const char *b);
 const char *pl_abs(int dirfd, const char *path, char *buf, size_t size);
 int pl_tracked(const char *abs);
 struct pl_file *pl_file_find(dev_t dev, ino_t ino);
+int pl_changed_since(const struct pl_file *f, const struct stat *st);
 void pl_forget_file(struct pl_file *f);
 struct pl_op *pl_op_add(int kind, const char *to, const char *from,
                         const struct stat *obj);

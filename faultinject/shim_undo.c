@@ -56,6 +56,12 @@ static int pl_undo_file(struct pl_file *f)
         pl_note("pl-unreachable", f->path, 0);
         return 0;
     }
+    if (fstat(fd, &st) == 0 && pl_changed_since(f, &st)) {
+        pl_note("pl-undo-skipped", "data-written-since-by-another-process",
+                f->path);
+        close(fd);
+        return 0;
+    }
     for (i = pl.nsaves - 1; i >= 0; i--)
         if (pl.saves[i].file == (int)(f - pl.files)) {
             if (real_pwrite(fd, pl.pool + pl.saves[i].pool, pl.saves[i].len,
@@ -106,6 +112,12 @@ static int pl_undo_op(const struct pl_op *op)
     struct stat st;
     int ok = 0;
 
+    /* The name no longer holds what we left there: another process changed
+     * it since, and its change is taken as durable. */
+    if (op->kind != PL_UNLINK && !pl_same(op->to, &op->obj)) {
+        pl_note("pl-undo-skipped", names[op->kind], op->to);
+        return 0;
+    }
     switch (op->kind) {
     case PL_CREATE:
     case PL_LINK:

@@ -102,6 +102,19 @@ class OracleTest(unittest.TestCase):
         v = self.check(["smtpd"])       # one attempt: no RFC 1047 retry
         self.assertEqual(v.outcome, "FAILED")
 
+    def test_dsn_twice_duplicated_only_after_qmgr(self):
+        self.deliver("m1", "alice", ["alice@test.example", "r1@remote.example"])
+        self.remote("m1", "r1@remote.example", [])
+        dsn = (b"Content-Type: multipart/report\n\nX-Ledger: m1\n"
+               b"Final-Recipient: rfc822; r1@remote.example\nAction: failed\n")
+        self.assertEqual(fi_ledger.parse_dsn(dsn), ("m1", ["r1@remote.example"]))
+        for _ in range(3):
+            self.deliver("m1", "alice", [], dsn)
+        self.assertEqual(self.check(["qmgr"]).outcome, "duplicate-in-window")
+        v = self.check(["local"])
+        self.assertEqual(v.outcome, "FAILED")
+        self.assertIn("3 copies of m1 for DSN r1@remote.example", v.failures[0])
+
     def test_submission_window_needs_a_retry(self):
         self.submit("m2", ["bob@test.example"], attempts=2)
         self.deliver("m1", "alice", ["alice@test.example", "r1@remote.example"])
