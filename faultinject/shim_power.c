@@ -71,6 +71,25 @@ void pl_note(const char *what, const char *a, const char *b)
     close(fd);
 }
 
+/* pl_tidy - "/./" and "//" out of an absolute name (as readlink has it) */
+static void pl_tidy(char *p)
+{
+    char *w = p, *r = p;
+
+    while (*r) {
+        if (r[0] == '/' && r[1] == '/') {
+            r++;
+        } else if (r[0] == '/' && r[1] == '.' && (r[2] == '/' || r[2] == 0)) {
+            r += 2;
+        } else {
+            *w++ = *r++;
+        }
+    }
+    if (w == p)
+        *w++ = '/';
+    *w = 0;
+}
+
 /* pl_abs - path (relative to dirfd) as an absolute name in buf; 0 if too long */
 const char *pl_abs(int dirfd, const char *path, char *buf, size_t size)
 {
@@ -95,6 +114,7 @@ const char *pl_abs(int dirfd, const char *path, char *buf, size_t size)
     if (*path != '/')
         buf[n++] = '/';
     strcpy(buf + n, path);
+    pl_tidy(buf);
     return buf;
 }
 
