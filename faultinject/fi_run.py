@@ -39,7 +39,7 @@ DAEMONS = ["smtpd", "cleanup", "pickup", "qmgr", "local", "smtp", "bounce",
 
 
 def services(available):
-    out = ["qmgr unix - - n 2 1 qmgr", "resolve unix - - n - - resolve",
+    out = ["qmgr fifo - - n 2 1 qmgr", "resolve unix - - n - - resolve",
            "local unix - n n - - local", "smtp unix - - n - - smtp",
            "bounce unix - - n - - bounce"]
     if "smtp" in available or "sendmail" in available:

@@ -20,7 +20,6 @@
 
 #include "queue.h"
 #include "queue_file.h"
-#include "queue_spare.h"
 
 #include "qmgr.h"
 
@@ -217,8 +216,7 @@ static void message_remove(struct qmgr_message *msg)
         unlink_log(msg->id, QUEUE_BOUNCE_LOG);
     }
     FI_POINT("qmgr.before_remove");
-    if (queue_spare_retire(qmgr.root, QUEUE_ACTIVE, msg->id, qmgr.spare_limit,
-                           path) != 0) {
+    if (qmgr_retire(msg->id, path) != 0) {
         saved = errno;
         msg_warn("%s: %s", msg->id, vstring_str(path));
         if (saved != ENOENT)
