@@ -1,13 +1,16 @@
 # bench.mk - issue 8: Postfix and Sluice side by side on loopback.
 #   make bench        quick table (N=2000, C=20, 3 alternations A B A B ...)
 #   make bench-full   growth runs (size, sessions, deferred queue) + PNG plots
+#   make bench-profile  perf profile of one relay run, folded by program and
+#                       system call (bench/profile.py; PROFILE_ARGS)
 #   make postfix-local  unpack the private Postfix (tools/postfix-local.sh)
 # Needs root. Postfix is never installed system-wide. The CI does not run
 # these; figures live in bench/out/ and PAPER.md section 6.
 # BENCH_ARGS passes options to bench/bench.py (e.g. BENCH_ARGS="-n 500 -r 1").
-.PHONY: bench-full postfix-local
+.PHONY: bench-full bench-profile postfix-local
 
 BENCH_ARGS ?=
+PROFILE_ARGS ?=
 
 postfix-local:
 	@sh tools/postfix-local.sh
@@ -21,3 +24,7 @@ bench-full: all postfix-local
 	    { apt-get update >/dev/null 2>&1 && apt-get install -y gnuplot-nox >/dev/null; }; } || \
 	  echo "bench-full: gnuplot not available, tables only"
 	@python3 bench/bench.py full $(BENCH_ARGS)
+
+bench-profile: all postfix-local
+	@command -v perf >/dev/null 2>&1 || apt-get install -y linux-perf >/dev/null
+	@python3 bench/profile.py $(PROFILE_ARGS)
