@@ -57,7 +57,8 @@ static int pool_has_room(const char *root, long limit)
 
     if (limit <= 0)
         return 0;
-    if (spare_estimate < 0 || (spare_estimate >= limit && now != spare_counted)) {
+    if (spare_estimate < 0
+        || (spare_estimate >= limit && now != spare_counted)) {
         spare_estimate = count_spares(root);
         spare_counted = now;
     }

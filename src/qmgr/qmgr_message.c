@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -65,6 +66,22 @@ static struct qmgr_message *message_new(const struct queue_message *m,
     return msg;
 }
 
+/*
+ * give_back_memory - after a burst, return the freed heap to the system.
+ * A burst fills memory up to qmgr_message_active_limit messages; without
+ * this the process keeps that high-water mark for good (the deferred-queue
+ * benchmark showed qmgr's Pss at 5 MiB long after a 10,000-message fill).
+ */
+static void give_back_memory(void)
+{
+    static unsigned long freed;
+
+    if (++freed >= 1000 && qmgr.active_count == 0) {
+        malloc_trim(0);
+        freed = 0;
+    }
+}
+
 /* message_free - forget a settled message */
 static void message_free(struct qmgr_message *msg)
 {
@@ -89,6 +106,7 @@ static void message_free(struct qmgr_message *msg)
     myfree(msg);
     qmgr.active_count--;
     qmgr.incoming_more = 1; /* room for one more */
+    give_back_memory();
 }
 
 /* unlink_log - remove a per-message log, quietly when absent */

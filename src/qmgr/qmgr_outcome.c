@@ -100,12 +100,17 @@ mode_t qmgr_file_mode(const struct qmgr_message *msg)
 }
 
 /*
- * mark_has_logs - remember in the queue file's mode, durably, that this
- * message has per-message logs, before the first one is written: the
- * removal of a message then looks for logs only when there may be some
- * (three unlink(2) calls saved for every message that never had one).
+ * mark_has_logs - remember in the queue file's mode that this message has
+ * per-message logs, before the first one is written: the removal of a
+ * message then looks for logs only when there may be some (three unlink(2)
+ * calls saved for every message that never had one). Durably before a
+ * bounce log: a stale one left behind would add old lines to a later DSN.
+ * A defer log needs no fsync here: the message is deferred, and
+ * sync_marks fsyncs the file before it leaves active/; a defer log that
+ * outlives a lost mode bit is harmless (the next run truncates it).
  */
-static int mark_has_logs(struct qmgr_message *msg, struct vstring *why)
+static int mark_has_logs(struct qmgr_message *msg, int durable,
+                         struct vstring *why)
 {
     struct vstring *path = vstring_alloc(100);
     int fd, rc = -1;
@@ -113,7 +118,7 @@ static int mark_has_logs(struct qmgr_message *msg, struct vstring *why)
     msg->has_logs = 1;
     queue_path(path, qmgr.root, QUEUE_ACTIVE, msg->id);
     if ((fd = open(vstring_str(path), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0
-        || fchmod(fd, qmgr_file_mode(msg)) < 0 || fsync(fd) < 0)
+        || fchmod(fd, qmgr_file_mode(msg)) < 0 || (durable && fsync(fd) < 0))
         vstring_sprintf(why, "mark %s: %m", vstring_str(path));
     else
         rc = 0;
@@ -135,7 +140,8 @@ int qmgr_log_append(struct qmgr_message *msg, const char *log, size_t i,
     struct vstream *s;
     int fd, rc = -1;
 
-    if (!msg->has_logs && mark_has_logs(msg, why) != 0)
+    if (!msg->has_logs
+        && mark_has_logs(msg, strcmp(log, QUEUE_BOUNCE_LOG) == 0, why) != 0)
         goto out;
     queue_path(path, qmgr.root, log, msg->id);
     fd = open(vstring_str(path), O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW
