@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -208,6 +210,20 @@ const char *smtp_target_name(const struct smtp_target *t, char *buf,
     return buf;
 }
 
+/*
+ * no_delay - send each flushed buffer at once. The client writes whole
+ * buffers, so Nagle's algorithm only ever held back the tail of a message
+ * (what follows the first full buffer) until the server's delayed ACK:
+ * 40 ms per message of 8-64 KiB (bench: a 10 KiB message took 50 ms to
+ * reach the sink, a 1 KiB one 4 ms).
+ */
+static void no_delay(int fd)
+{
+    int on = 1;
+
+    (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+}
+
 /* smtp_connect_one - non-blocking connect under a deadline */
 int smtp_connect_one(const struct smtp_target *t, int timeout,
                      struct vstring *why)
@@ -242,6 +258,8 @@ int smtp_connect_one(const struct smtp_target *t, int timeout,
             goto bad;
     }
     io_non_blocking(fd, 0);
+    if (sa->sa_family == AF_INET || sa->sa_family == AF_INET6)
+        no_delay(fd);
     return fd;
 bad:
     if (fd >= 0)
