@@ -12,29 +12,13 @@
 #include <unistd.h>
 
 #include "queue.h"
+#include "queue_fixture.h"
 #include "queue_file.h"
 #include "record.h"
 #include "testkit.h"
 #include "vstream.h"
 #include "vstring.h"
 
-static char *root;
-static struct vstring *why;
-
-static int setup(void)
-{
-    root = testkit_tempdir();
-    why = vstring_alloc(100);
-    return queue_dirs_create(root, (uid_t)-1, (gid_t)-1, why);
-}
-
-static int teardown(void)
-{
-    testkit_rmtree(root);
-    free(root);
-    vstring_free(why);
-    return 0;
-}
 
 /* exists - is <root>/<queue>/<name> there? */
 static int exists(const char *queue, const char *name)
@@ -227,4 +211,5 @@ static const struct testkit_case cases[] = {
     {"maildrop allows no recipient", test_maildrop_profile},
     {"writer contract panics", test_writer_contract},
     {NULL, NULL}};
-TESTKIT_SUITE("queue_file", setup, teardown, cases);
+TESTKIT_SUITE("queue_file", queue_fixture_setup, queue_fixture_teardown,
+              cases);

@@ -9,29 +9,13 @@
 #include <unistd.h>
 
 #include "queue.h"
+#include "queue_fixture.h"
 #include "queue_file.h"
 #include "record.h"
 #include "sys_ops.h"
 #include "testkit.h"
 #include "vstring.h"
 
-static char *root;
-static struct vstring *why;
-
-static int setup(void)
-{
-    root = testkit_tempdir();
-    why = vstring_alloc(100);
-    return queue_dirs_create(root, (uid_t)-1, (gid_t)-1, why);
-}
-
-static int teardown(void)
-{
-    testkit_rmtree(root);
-    free(root);
-    vstring_free(why);
-    return 0;
-}
 
 /* add - one record with the given payload */
 static void add(struct vstring *v, int type, const char *p, size_t len)
@@ -318,4 +302,5 @@ static const struct testkit_case cases[] = {
     {"corrupt files refused, moved to corrupt/", test_corrupt_table},
     {"symlink refused, missing file is gone", test_symlink_and_gone},
     {NULL, NULL}};
-TESTKIT_SUITE("queue_file_corrupt", setup, teardown, cases);
+TESTKIT_SUITE("queue_file_corrupt", queue_fixture_setup,
+              queue_fixture_teardown, cases);

@@ -12,29 +12,17 @@
 #include <unistd.h>
 
 #include "queue.h"
+#include "queue_fixture.h"
 #include "queue_file.h"
 #include "queue_spare.h"
 #include "record.h"
 #include "testkit.h"
 #include "vstring.h"
 
-static char *root;
-static struct vstring *why;
-
-static int setup(void)
-{
-    root = testkit_tempdir();
-    why = vstring_alloc(100);
-    return queue_dirs_create(root, (uid_t)-1, (gid_t)-1, why);
-}
-
 static int teardown(void)
 {
-    queue_spare_forget();
-    testkit_rmtree(root);
-    free(root);
-    vstring_free(why);
-    return 0;
+    queue_spare_forget(); /* the taker's listing of this root */
+    return queue_fixture_teardown();
 }
 
 /* path_of - <root>/<queue>/<name> (static buffer) */
@@ -231,4 +219,4 @@ static const struct testkit_case cases[] = {
     {"take: never a locked or foreign file, never for maildrop",
      test_take_skips_locked_foreign_and_maildrop},
     {NULL, NULL}};
-TESTKIT_SUITE("queue_spare", setup, teardown, cases);
+TESTKIT_SUITE("queue_spare", queue_fixture_setup, teardown, cases);
