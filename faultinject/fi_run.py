@@ -62,7 +62,7 @@ def main_cf(inst_dir, sink_port):
             "ipc_timeout": "15s", "qmgr_request_timeout": "20s",
             "smtp_connect_timeout": "5s", "smtp_timeout": "15s",
             "smtp_tls_security_level": "none", "smtpd_timeout": "20s",
-            "smtp_connection_reuse_time": "1s",
+            "smtp_connection_reuse_time": "1s", "queue_spare_reserve": "16",
             "service_throttle_time": "1s", "master_stop_timeout": "3s"}
 
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -18,6 +19,7 @@
 #include "vstring.h"
 
 #define TAKE_TRIES 8 /* names tried per take before creating a new file */
+#define STALE_NAMES 1024 /* and names others took or are taking */
 
 static DIR *spare_dir;       /* the taker's listing, kept between takes */
 static char *spare_dir_root; /* the root it belongs to */
@@ -152,14 +154,23 @@ static int take_one(const char *src, const char *part_path, mode_t mode,
     int fd;
 
     if ((fd = open(src, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+        int saved = errno;
+
         vstring_sprintf(why, "open %s: %m", src);
+        errno = saved;
         return -1;
     }
-    if (flock(fd, LOCK_EX | LOCK_NB) < 0 || fstat(fd, &st) < 0
-        || !S_ISREG(st.st_mode) || st.st_nlink != 1
-        || st.st_uid != geteuid()) {
-        vstring_sprintf(why, "%s: busy, or not a plain file of ours", src);
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        vstring_sprintf(why, "%s: being taken by another process", src);
         close(fd);
+        errno = EWOULDBLOCK;
+        return -1;
+    }
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1
+        || st.st_uid != geteuid()) {
+        vstring_sprintf(why, "%s: not a plain file of ours", src);
+        close(fd);
+        errno = EPERM;
         return -1;
     }
     if (queue_rename_noreplace(src, part_path) < 0) {
@@ -184,15 +195,22 @@ int queue_spare_take(const char *root, const char *part_path, mode_t mode,
 {
     struct vstring *name = vstring_alloc(QUEUE_ID_LEN + 1);
     struct vstring *src = vstring_alloc(100);
-    int fd = -1, tries, rewound = 0;
+    int fd = -1, tries, stale, rewound = 0;
     DIR *dir = listing(root);
 
     vstring_set_str(why, "no spare queue file");
-    for (tries = 0; dir && fd < 0 && tries < TAKE_TRIES; tries++) {
+    for (tries = stale = 0; dir && fd < 0 && tries < TAKE_TRIES; ) {
         if (!next_name(dir, &rewound, name))
             break;
         queue_path(src, root, QUEUE_SPARE, vstring_str(name));
+        errno = 0;
         fd = take_one(vstring_str(src), part_path, mode, why);
+        /* another cleanup took it since we listed it, or is taking it
+         * now: cheap to skip, and common when many cleanups take at once */
+        if (fd < 0 && (errno == ENOENT || errno == EWOULDBLOCK)
+            && ++stale <= STALE_NAMES)
+            continue;
+        tries++;
     }
     vstring_free(name);
     vstring_free(src);
@@ -208,4 +226,42 @@ void queue_spare_forget(void)
     if (spare_dir_root)
         myfree(spare_dir_root);
     spare_dir_root = 0;
+}
+
+/* elapsed_ms - milliseconds since start */
+static long elapsed_ms(const struct timeval *start)
+{
+    struct timeval now;
+
+    gettimeofday(&now, 0);
+    return (now.tv_sec - start->tv_sec) * 1000L
+           + (now.tv_usec - start->tv_usec) / 1000L;
+}
+
+/* queue_spare_fill - create empty spare files until want or time is up */
+long queue_spare_fill(const char *root, long want, long max_ms)
+{
+    struct vstring *id = vstring_alloc(QUEUE_ID_LEN + 1);
+    struct vstring *path = vstring_alloc(100);
+    struct timeval start;
+    long have = count_spares(root), made = 0;
+    int fd;
+
+    gettimeofday(&start, 0);
+    while (have >= 0 && have + made < want && elapsed_ms(&start) < max_ms) {
+        queue_id_new(id);
+        queue_path(path, root, QUEUE_SPARE, vstring_str(id));
+        fd = open(vstring_str(path),
+                  O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0 && errno != EEXIST)
+            break;
+        if (fd >= 0) {
+            close(fd);
+            made++;
+        }
+    }
+    spare_estimate = -1;
+    vstring_free(id);
+    vstring_free(path);
+    return made;
 }

@@ -60,6 +60,13 @@ int queue_spare_retire(const char *root, const char *queue, const char *id,
 int queue_spare_take(const char *root, const char *part_path, mode_t mode,
                      struct vstring *why);
 
+/*
+ * Creates empty files in spare/ until it holds want of them, for at most
+ * max_ms milliseconds (qmgr at start: a burst of new messages then takes
+ * files instead of allocating inodes while clients wait). How many it made.
+ */
+long queue_spare_fill(const char *root, long want, long max_ms);
+
 /* Closes the directory stream queue_spare_take keeps between calls. */
 void queue_spare_forget(void);
 

@@ -13,11 +13,15 @@
 #include "mail_conf.h"
 #include "mail_proto.h"
 #include "queue.h"
+#include "queue_spare.h"
 #include "resolve_addr.h"
 
 #include "qmgr.h"
 
 static struct resolve_conf qmgr_resolve_conf;
+
+/* how long the start may spend filling spare/ (queue_spare_reserve) */
+#define SPARE_FILL_MS 2000
 
 /* qmgr_wakeup - the periodic queue run */
 static void qmgr_wakeup(void *ctx)
@@ -65,6 +69,19 @@ static long limit(const char *name, long floor)
     return v < floor ? floor : v;
 }
 
+/* qmgr_reserve_spares - empty queue files ready for the first burst */
+static void qmgr_reserve_spares(void)
+{
+    long want = limit("queue_spare_reserve", 0);
+    long made;
+
+    if (want > qmgr.spare_limit)
+        want = qmgr.spare_limit;
+    made = queue_spare_fill(qmgr.root, want, SPARE_FILL_MS);
+    if (made > 0)
+        msg_info("spare: %ld empty queue files made ready", made);
+}
+
 /* qmgr_init - configuration, recovery, then the first run */
 static void qmgr_init(const char *service, char **argv)
 {
@@ -100,6 +117,7 @@ static void qmgr_init(const char *service, char **argv)
     if (qmgr.run_delay < 1)
         qmgr.run_delay = 1;
     qmgr_recover();
+    qmgr_reserve_spares();
     qmgr.incoming_more = 1;
     event_server_timer(0, qmgr_wakeup, 0);
     vstring_free(why);

@@ -67,6 +67,8 @@ class FullInstance(Instance):
             "smtp_connect_timeout": "5s",
             "smtp_timeout": "10s",
             "smtp_connection_reuse_time": "1s",
+            # a few, not the default 1000: every test starts an instance
+            "queue_spare_reserve": "16",
         }
         if virtual_only:
             conf["local_delivery_virtual_only"] = "yes"

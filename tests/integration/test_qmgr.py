@@ -28,7 +28,8 @@ class QueueInstance:
     def __init__(self, test, main=None, bounce_refuse=False, slow=3.0):
         conf = {"queue_run_delay": "1s", "minimal_backoff_time": "2s",
                 "maximal_backoff_time": "4s", "delay_warning_time": "0",
-                "mydestination": "test.example, localhost"}
+                "mydestination": "test.example, localhost",
+                "queue_spare_reserve": "8"}
         conf.update(main or {})
         self.inst = Instance(main=conf, services=[QMGR])
         test.addCleanup(self.close)
@@ -110,6 +111,25 @@ class QueueInstance:
 
 
 class QmgrDeliveryTest(unittest.TestCase):
+    def test_spare_reserve_at_start(self):
+        """qmgr fills spare/ with empty files at start, up to the reserve
+        but never past queue_spare_limit; a finished message's file is
+        kept there too."""
+        q = QueueInstance(self, main={"queue_spare_reserve": "40",
+                                      "queue_spare_limit": "25"}).start()
+        q.wait_log(r"spare: 25 empty queue files made ready")
+        spare = os.path.join(q.queue, "spare")
+        names = os.listdir(spare)
+        self.assertEqual(len(names), 25)
+        self.assertTrue(all(os.path.getsize(os.path.join(spare, n)) == 0
+                            for n in names))
+        q.inst.stop()
+        q.inst.start()
+        qid = q.submit(["ok-a@test.example"])
+        q.wait_log(qid + r": removed")
+        self.assertEqual(len(os.listdir(spare)), 25)  # full: unlinked
+        self.assertEqual(q.inst.log().count("empty queue files made ready"), 1)
+
     def test_delivered_then_removed(self):
         q = QueueInstance(self).start()
         qid = q.submit(["ok-a@test.example", "ok-b@localhost"])

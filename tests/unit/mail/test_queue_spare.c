@@ -212,11 +212,78 @@ static void test_take_skips_locked_foreign_and_maildrop(void)
     }
 }
 
+static void test_fill_reserve(void)
+{
+    struct queue_file *qf;
+    int recycled;
+
+    empty_spares();
+    CU_ASSERT_EQUAL(queue_spare_fill(root, 5, 10000), 5);
+    CU_ASSERT_EQUAL(spare_count(), 5);
+    /* already there: nothing more is made */
+    CU_ASSERT_EQUAL(queue_spare_fill(root, 5, 10000), 0);
+    CU_ASSERT_EQUAL(queue_spare_fill(root, 0, 10000), 0);
+    /* no time at all: nothing is made */
+    CU_ASSERT_EQUAL(queue_spare_fill(root, 50, 0), 0);
+    CU_ASSERT_EQUAL(spare_count(), 5);
+    /* an empty reserved file is taken like any spare */
+    (void)commit_small(&recycled);
+    CU_ASSERT_EQUAL(recycled, 1);
+    CU_ASSERT_EQUAL(spare_count(), 4);
+    qf = queue_file_create(root, QUEUE_INCOMING, 0600, why);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(qf);
+    CU_ASSERT_EQUAL(qf->recycled, 1);
+    queue_file_abort(qf);
+}
+
+/* Many cleanups take at once: names another process holds locked, or took
+ * since this one listed them, are skipped without giving up on the pool. */
+static void test_take_past_busy_and_gone(void)
+{
+    char id[QUEUE_ID_LEN + 1];
+    int fds[12], i, recycled;
+
+    empty_spares();
+    for (i = 0; i < 12; i++) {
+        snprintf(id, sizeof(id), "00000004000040000040%03d", i);
+        put_file(QUEUE_SPARE, id, 10, 0600);
+        fds[i] = -1;
+    }
+    /* the first take lists all 12 into the taker's stream; then the other
+     * 11 become busy or gone, more than the 8 other failures allowed */
+    (void)commit_small(&recycled);
+    CU_ASSERT_EQUAL(recycled, 1);
+    for (i = 0; i < 12; i++) {
+        snprintf(id, sizeof(id), "00000004000040000040%03d", i);
+        if (access(path_of(QUEUE_SPARE, id), F_OK) != 0)
+            continue;
+        if (i % 2) {
+            CU_ASSERT_EQUAL(unlink(path_of(QUEUE_SPARE, id)), 0);
+        } else {
+            fds[i] = open(path_of(QUEUE_SPARE, id), O_RDONLY);
+            CU_ASSERT(fds[i] >= 0 && flock(fds[i], LOCK_EX) == 0);
+        }
+    }
+    /* the last file, named last in no particular order */
+    put_file(QUEUE_SPARE, "00000004000040000040999", 10, 0600);
+    (void)commit_small(&recycled);
+    CU_ASSERT_EQUAL(recycled, 1);
+    CU_ASSERT(access(path_of(QUEUE_SPARE, "00000004000040000040999"),
+                     F_OK) != 0);
+    for (i = 0; i < 12; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+}
+
 static const struct testkit_case cases[] = {
     {"retire: into spare/, bounded by count and size", test_retire_bounded},
     {"take: a committed recycled file holds only its message",
      test_take_and_commit_exact},
     {"take: never a locked or foreign file, never for maildrop",
      test_take_skips_locked_foreign_and_maildrop},
+    {"fill: empty files reserved up to a count, within a time",
+     test_fill_reserve},
+    {"take: past names busy or gone, while one is free",
+     test_take_past_busy_and_gone},
     {NULL, NULL}};
 TESTKIT_SUITE("queue_spare", queue_fixture_setup, teardown, cases);
