@@ -51,6 +51,8 @@ def main():
         if args.system == "sluice":
             for d in ("spare", "incoming", "active", "deferred"):
                 print(f"queue {d}: {len(os.listdir(os.path.join(mta.inst.queue, d)))}")
+            print("".join(l for l in open(mta.inst.logfile)
+                          if "qmgr" in l and "spare:" in l), end="")
         mta.stop()
         sink.close()
         mta.cleanup()

@@ -140,7 +140,7 @@ const struct mail_param mail_param_table[] = {
      "most messages qmgr keeps in memory (active/)", 0},
     {"queue_spare_limit", "2000",
      "finished queue files kept in spare/ for reuse (0: unlink them)", 0},
-    {"queue_spare_reserve", "1000",
+    {"queue_spare_reserve", "2000",
      "empty files qmgr puts into spare/ at start (at most queue_spare_limit)", 0},
     {"local_destination_concurrency_limit", "2",
      "parallel deliveries by the local and virtual transports", 0},

@@ -19,12 +19,13 @@
 #include "vstring.h"
 
 #define TAKE_TRIES 8 /* names tried per take before creating a new file */
+#define RECOUNT_MS 100 /* how stale the retirer's count may be when full */
 #define STALE_NAMES 1024 /* and names others took or are taking */
 
 static DIR *spare_dir;       /* the taker's listing, kept between takes */
 static char *spare_dir_root; /* the root it belongs to */
 static long spare_estimate = -1; /* retirer: files in spare/, -1 unknown */
-static time_t spare_counted;     /* retirer: when it last counted */
+static long long spare_counted;  /* retirer: when it last counted, ms */
 
 /* spare_name_ok - a queue id, the only name a spare file has */
 static int spare_name_ok(const char *name)
@@ -52,15 +53,25 @@ static long count_spares(const char *root)
     return n;
 }
 
-/* pool_has_room - below limit? recounts at most once a second when full */
+/* now_ms - a monotonic clock in milliseconds */
+static long long now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* pool_has_room - below limit? The estimate only grows (takers do not
+ * tell), so when it says full, recount, at most every RECOUNT_MS. */
 static int pool_has_room(const char *root, long limit)
 {
-    time_t now = time(0);
+    long long now = now_ms();
 
     if (limit <= 0)
         return 0;
     if (spare_estimate < 0
-        || (spare_estimate >= limit && now != spare_counted)) {
+        || (spare_estimate >= limit && now - spare_counted >= RECOUNT_MS)) {
         spare_estimate = count_spares(root);
         spare_counted = now;
     }

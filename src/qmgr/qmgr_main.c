@@ -21,7 +21,7 @@
 static struct resolve_conf qmgr_resolve_conf;
 
 /* how long the start may spend filling spare/ (queue_spare_reserve) */
-#define SPARE_FILL_MS 2000
+#define SPARE_FILL_MS 3000
 
 /* qmgr_wakeup - the periodic queue run */
 static void qmgr_wakeup(void *ctx)
