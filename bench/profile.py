@@ -1,6 +1,6 @@
 """profile.py - where a relay run's CPU time goes (issue 8, PAPER section 6).
 
-    python3 bench/profile.py [--system sluice|postfix] [-n N] [-c C]
+    python3 bench/profile.py [--system sluice|postfix] [-n N] [-c C] [--local]
 
 Starts one instance and its sink like `make bench` (bench.start_with_sink),
 records the whole machine with `perf record -a -g` (software cpu-clock:
@@ -8,7 +8,8 @@ this VM has no hardware counters) while N messages are relayed over C
 sessions, then folds the samples (perf_fold.py) by program and by the
 system call each sample sits under, and prints the table. Sluice's queue
 is listed afterwards (spare/ shows how many inodes the run created).
-Root only (perf, the bench user). Output: bench/out/profile-<stamp>/.
+With --local the N messages go to the bench user's Maildir instead (the
+local delivery rate of `make bench`). Root only (perf, the bench user). Output: bench/out/profile-<stamp>/.
 """
 import argparse
 import os
@@ -20,8 +21,24 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import bench  # noqa: E402
+import measure  # noqa: E402
 import perf_fold  # noqa: E402
 from mta import Postfix, Sluice  # noqa: E402
+
+
+def local_measure(mta, tools, n, c):
+    """n messages over c sessions into the bench user's Maildir, as the
+    local delivery rate of `make bench` is measured."""
+    home = os.path.join(HERE, "out", "home")
+    bench.ensure_user(home)
+    bench.clear_maildir(home)
+    t0 = time.monotonic()
+    measure.inject(tools, mta.port, n, c, 1024,
+                   f"{bench.BENCH_USER}@localhost", 300)
+    t_end = measure.wait_maildir(home, n, 300)
+    if t_end is None:
+        raise RuntimeError("local: not every message reached the Maildir")
+    return {"local_rate": n / (t_end - t0)}
 
 
 def main():
@@ -30,6 +47,8 @@ def main():
                     default="sluice")
     ap.add_argument("-n", type=int, default=3000)
     ap.add_argument("-c", type=int, default=20)
+    ap.add_argument("--local", action="store_true",
+                    help="profile local delivery into Maildir, not relay")
     args = ap.parse_args()
     out = os.path.join(HERE, "out", "profile-" + time.strftime("%Y%m%d-%H%M%S"))
     os.makedirs(out)
@@ -44,7 +63,11 @@ def main():
                            stderr=subprocess.DEVNULL)
     time.sleep(1)
     try:
-        r = bench.relay_measure(mta, tools, sink, args.n, args.c, 1024, 300)
+        if args.local:
+            r = local_measure(mta, tools, args.n, args.c)
+        else:
+            r = bench.relay_measure(mta, tools, sink, args.n, args.c, 1024,
+                                    300)
     finally:
         rec.send_signal(2)
         rec.wait(60)
@@ -56,8 +79,12 @@ def main():
         mta.stop()
         sink.close()
         mta.cleanup()
-    print(f"relay {r['relay_rate']:.0f} msg/s, inject {r['inject_rate']:.0f} "
-          f"msg/s, CPU {r['cpu_us_per_msg']:.0f} us/msg (under perf)")
+    if args.local:
+        print(f"local {r['local_rate']:.0f} msg/s (under perf)")
+    else:
+        print(f"relay {r['relay_rate']:.0f} msg/s, inject "
+              f"{r['inject_rate']:.0f} msg/s, CPU {r['cpu_us_per_msg']:.0f} "
+              f"us/msg (under perf)")
     script = subprocess.run(["perf", "script", "-i", data, "-F",
                              "comm,ip,sym"], capture_output=True, text=True)
     table = perf_fold.table(perf_fold.fold(script.stdout.splitlines()))

@@ -52,6 +52,22 @@ static int mkdir_one(const char *path, struct vstring *why)
 }
 
 /* local_maildir_make - mkdir -p the Maildir and its tmp, new and cur */
+/* maildir_ready - do tmp/, new/ and cur/ exist already? (the common case:
+ * three lstat calls instead of a mkdir and lstat for every level) */
+static int maildir_ready(const char *maildir, struct vstring *path,
+                         const char *const *subs)
+{
+    struct stat st;
+    size_t i;
+
+    for (i = 0; i < 3; i++) {
+        vstring_sprintf(path, "%s/%s", maildir, subs[i]);
+        if (lstat(vstring_str(path), &st) < 0 || !S_ISDIR(st.st_mode))
+            return 0;
+    }
+    return 1;
+}
+
 int local_maildir_make(const char *maildir, struct vstring *why)
 {
     struct vstring *path = vstring_alloc(256);
@@ -60,6 +76,10 @@ int local_maildir_make(const char *maildir, struct vstring *why)
     size_t i;
     int ret = -1;
 
+    if (maildir_ready(maildir, path, subs)) {
+        ret = 0;
+        goto out;
+    }
     /* Every parent first, so that a missing base is created too. */
     for (p = strchr(maildir + 1, '/'); p; p = strchr(p + 1, '/')) {
         vstring_set(path, maildir, (size_t)(p - maildir));

@@ -4,8 +4,9 @@
  * queue_file_read.c.
  *
  * Sits under cleanup (incoming/) and the setgid gate (maildrop/): the rename
- * of "<id>.part" to "<id>" followed by the directory fsync is where
- * responsibility for a message passes from the client to the queue.
+ * of "<id>.part" (or of a recycled spare/ file) to "<id>" followed by the
+ * directory fsync is where responsibility for a message passes from the
+ * client to the queue.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -72,7 +73,8 @@ static int open_part(const char *path, mode_t mode, struct vstring *why)
     return fd;
 }
 
-/* queue_file_create - a new "<id>.part", locked, with its version record */
+/* queue_file_create - a spare or a new "<id>.part", locked, with its
+ * version record */
 struct queue_file *queue_file_create(const char *root, const char *queue,
                                      mode_t mode, struct vstring *why)
 {
@@ -87,16 +89,17 @@ struct queue_file *queue_file_create(const char *root, const char *queue,
     record_grammar_init(&qf->grammar, strcmp(queue, QUEUE_MAILDROP) == 0
                                           ? RECORD_PROFILE_SUBMIT
                                           : RECORD_PROFILE_QUEUE);
+    /* a recycled file first (never in the users' maildrop): written where
+     * it is, in spare/, and renamed from there by the commit */
+    if (strcmp(queue, QUEUE_MAILDROP) != 0
+        && (fd = queue_spare_take(root, mode, path, why)) >= 0) {
+        queue_id_new(id);
+        qf->recycled = 1;
+    }
     for (tries = 0; fd < 0 && tries < CREATE_TRIES; tries++) {
         queue_id_new(id);
         queue_path(path, root, queue, vstring_str(id));
         vstring_append_str(path, QUEUE_PART_SUFFIX);
-        /* a recycled file first (never in the users' maildrop) */
-        if (tries == 0 && strcmp(queue, QUEUE_MAILDROP) != 0 &&
-            (fd = queue_spare_take(root, vstring_str(path), mode, why)) >= 0) {
-            qf->recycled = 1;
-            break;
-        }
         if ((fd = open_part(vstring_str(path), mode, why)) == -2)
             break;
     }
@@ -160,6 +163,18 @@ static int cut_at_end(struct queue_file *qf)
     return end < 0 ? -1 : ftruncate(fd, end);
 }
 
+/* drop_part - an incomplete file goes: a recycled one stays a spare
+ * (garbage by definition) unless it grew too large to keep */
+static void drop_part(struct queue_file *qf)
+{
+    off_t end = qf->recycled ? lseek(vstream_fd(qf->stream), 0, SEEK_CUR) : 0;
+
+    if (qf->recycled && end >= 0 && end <= QUEUE_SPARE_MAX_SIZE)
+        return;
+    if (unlink(qf->part_path) < 0 && errno != ENOENT)
+        msg_warn("remove %s: %m", qf->part_path);
+}
+
 /* queue_file_commit - end record, fsync, rename, directory fsync */
 int queue_file_commit(struct queue_file *qf, struct vstring *why)
 {
@@ -198,7 +213,7 @@ int queue_file_commit(struct queue_file *qf, struct vstring *why)
     rc = 0;
     goto out;
 abort:
-    (void)unlink(qf->part_path);
+    drop_part(qf);
 out:
     vstring_free(dir);
     queue_file_free(qf);
@@ -208,8 +223,7 @@ out:
 /* queue_file_abort - drop the incomplete file */
 void queue_file_abort(struct queue_file *qf)
 {
-    if (unlink(qf->part_path) < 0 && errno != ENOENT)
-        msg_warn("remove %s: %m", qf->part_path);
+    drop_part(qf);
     queue_file_free(qf);
 }
 

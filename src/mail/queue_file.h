@@ -4,19 +4,21 @@
  *
  * Writing (cleanup into incoming/, the gate into maildrop/):
  *
- *   queue_file_create   new id; a recycled file from spare/ renamed to
- *                       "<queue>/<id>.part" (queue_spare.h; not for
- *                       maildrop/), else a new one with O_CREAT|O_EXCL;
- *                       an exclusive flock on it (held until the end);
- *                       write the 'V' record
+ *   queue_file_create   new id; a recycled file, locked and written
+ *                       where it lies in spare/ (queue_spare.h; not for
+ *                       maildrop/), else a new "<queue>/<id>.part" with
+ *                       O_CREAT|O_EXCL; an exclusive flock on it (held
+ *                       until the end); write the 'V' record
  *   queue_file_put      append records; the record grammar is enforced here,
  *                       so a writer cannot build a file the reader refuses
  *   queue_file_commit   write 'E'; flush (a recycled file is cut to the
  *                       written length here) + fsync the file; rename
- *                       "<id>.part" -> "<id>" without overwriting; fsync the
- *                       directory.  Returning 0 is THE commit point: only
- *                       then may cleanup answer OK to its client
- *   queue_file_abort    unlink the .part file; nothing was handed over
+ *                       "<id>.part" (or the spare) -> "<id>" without
+ *                       overwriting; fsync the directory.  Returning 0 is
+ *                       THE commit point: only then may cleanup answer OK
+ *                       to its client
+ *   queue_file_abort    unlink the .part file (a recycled file stays in
+ *                       spare/, garbage again); nothing was handed over
  *
  * A file named "<id>.part" is incomplete by definition and no reader opens
  * it. queue_file_sweep() removes every ".part" whose flock is free (its
@@ -63,7 +65,7 @@ struct queue_file {
     char *root;
     char *queue;
     char *id;
-    char *part_path;  /* <root>/<queue>/<id>.part */
+    char *part_path;  /* <root>/<queue>/<id>.part, or the spare's name */
     char *final_path; /* <root>/<queue>/<id> */
     struct vstream *stream;
     struct record_grammar grammar;

@@ -157,9 +157,8 @@ static int same_file(const char *path, const struct stat *st)
            && lst.st_ino == st->st_ino;
 }
 
-/* take_one - open, lock, check, rename; a descriptor or -1 */
-static int take_one(const char *src, const char *part_path, mode_t mode,
-                    struct vstring *why)
+/* take_one - open, lock, check that the name is still it; fd or -1 */
+static int take_one(const char *src, mode_t mode, struct vstring *why)
 {
     struct stat st;
     int fd;
@@ -184,28 +183,29 @@ static int take_one(const char *src, const char *part_path, mode_t mode,
         errno = EPERM;
         return -1;
     }
-    if (queue_rename_noreplace(src, part_path) < 0) {
-        vstring_sprintf(why, "rename %s: %m", src);
+    /* The lock is ours, but the previous holder may have committed this
+     * very inode (renamed it into a queue) between our open and our lock:
+     * only if the spare name still names it is it still a spare. */
+    if (!same_file(src, &st)) {
+        vstring_sprintf(why, "%s: taken by another process", src);
         close(fd);
+        errno = ENOENT;
         return -1;
     }
-    /* Renamed by name: make sure the name we now own is the file we hold
-     * (a mismatch is left to the sweeper: an unlocked ".part"). */
-    if (!same_file(part_path, &st) || fchmod(fd, mode) < 0) {
-        vstring_sprintf(why, "%s: changed under us, or chmod failed",
-                        part_path);
+    if (fchmod(fd, mode) < 0) {
+        vstring_sprintf(why, "chmod %s: %m", src);
         close(fd);
+        errno = EPERM;
         return -1;
     }
     return fd;
 }
 
-/* queue_spare_take - a recycled file under part_path, locked, or -1 */
-int queue_spare_take(const char *root, const char *part_path, mode_t mode,
+/* queue_spare_take - a recycled file, locked, still in spare/; fd or -1 */
+int queue_spare_take(const char *root, mode_t mode, struct vstring *path,
                      struct vstring *why)
 {
     struct vstring *name = vstring_alloc(QUEUE_ID_LEN + 1);
-    struct vstring *src = vstring_alloc(100);
     int fd = -1, tries, stale, rewound = 0;
     DIR *dir = listing(root);
 
@@ -213,9 +213,9 @@ int queue_spare_take(const char *root, const char *part_path, mode_t mode,
     for (tries = stale = 0; dir && fd < 0 && tries < TAKE_TRIES; ) {
         if (!next_name(dir, &rewound, name))
             break;
-        queue_path(src, root, QUEUE_SPARE, vstring_str(name));
+        queue_path(path, root, QUEUE_SPARE, vstring_str(name));
         errno = 0;
-        fd = take_one(vstring_str(src), part_path, mode, why);
+        fd = take_one(vstring_str(path), mode, why);
         /* another cleanup took it since we listed it, or is taking it
          * now: cheap to skip, and common when many cleanups take at once */
         if (fd < 0 && (errno == ENOENT || errno == EWOULDBLOCK)
@@ -224,7 +224,6 @@ int queue_spare_take(const char *root, const char *part_path, mode_t mode,
         tries++;
     }
     vstring_free(name);
-    vstring_free(src);
     return fd;
 }
 
@@ -249,13 +248,53 @@ static long elapsed_ms(const struct timeval *start)
            + (now.tv_usec - start->tv_usec) / 1000L;
 }
 
-/* queue_spare_fill - create empty spare files until want or time is up */
+/* keep_spare - is root/spare/name fit to stay? Drops it if not: a second
+ * name (a crash kept both names of a commit's rename, and fsck counted
+ * both), or too large (a taker died while writing a big message) */
+static int keep_spare(const char *root, const char *name, struct vstring *path)
+{
+    struct stat st;
+
+    queue_path(path, root, QUEUE_SPARE, name);
+    if (lstat(vstring_str(path), &st) < 0)
+        return 0;
+    if (S_ISREG(st.st_mode) && st.st_nlink == 1
+        && st.st_size <= QUEUE_SPARE_MAX_SIZE)
+        return 1;
+    if (unlink(vstring_str(path)) < 0)
+        msg_warn("remove %s: %m", vstring_str(path));
+    else
+        msg_warn("%s: %s spare file removed", vstring_str(path),
+                 st.st_nlink != 1 ? "a second name of a queue file"
+                                  : "an unfit");
+    return 0;
+}
+
+/* check_spares - how many fit files spare/ holds, after dropping the rest */
+static long check_spares(const char *root, struct vstring *path)
+{
+    struct dirent *d;
+    long n = 0;
+    DIR *dir;
+
+    queue_dir_path(path, root, QUEUE_SPARE);
+    if ((dir = opendir(vstring_str(path))) == 0)
+        return -1;
+    while ((d = readdir(dir)) != 0)
+        if (spare_name_ok(d->d_name))
+            n += keep_spare(root, d->d_name, path);
+    closedir(dir);
+    return n;
+}
+
+/* queue_spare_fill - check spare/, then create empty spare files until want
+ * or time is up */
 long queue_spare_fill(const char *root, long want, long max_ms)
 {
     struct vstring *id = vstring_alloc(QUEUE_ID_LEN + 1);
     struct vstring *path = vstring_alloc(100);
     struct timeval start;
-    long have = count_spares(root), made = 0;
+    long have = check_spares(root, path), made = 0;
     int fd;
 
     gettimeofday(&start, 0);

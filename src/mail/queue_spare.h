@@ -9,28 +9,30 @@
  * that creates and deletes hundreds of files a second makes every create
  * walk thousands of such inodes, under the directory lock: in the issue 8
  * profile that was half of cleanup's CPU time and most of its lock waits.
- * A recycled file costs two renames and keeps its data blocks.
+ * A recycled file costs one rename (its commit) and keeps its data blocks.
  *
  * The contract:
- *   - spare/ (QUEUE_SPARE, queue.h) is a private queue directory (mode 0700, the mail owner), so
- *     only the pipeline puts files there, each under the unique queue id
- *     of the message it held.
- *   - A spare file's content is garbage. cleanup overwrites it from
- *     offset 0 and cuts it to the written length before the commit's
- *     fsync (queue_file_commit), so a committed file never carries a byte
- *     of an earlier message; until then its name ends in ".part", which no
- *     reader opens.
+ *   - spare/ (QUEUE_SPARE, queue.h) is a private queue directory (mode
+ *     0700, the mail owner), so only the pipeline puts files there, each
+ *     under the unique queue id of the message it held (or a fresh id, for
+ *     the empty files qmgr reserves at start).
+ *   - A spare file's content is garbage. A taker keeps the file under its
+ *     spare name, locked, while it overwrites it from offset 0, and cuts it
+ *     to the written length before the commit's fsync (queue_file_commit);
+ *     the commit renames it from spare/ straight to its final name, so a
+ *     committed file never carries a byte of an earlier message, and a
+ *     taker that dies or gives up leaves a spare (garbage) where it was.
  *   - Taking is safe between concurrent cleanups: a taker opens and locks
- *     (flock, non-blocking) spare/<name> BEFORE renaming it away, then
- *     checks that the renamed name is still the inode it holds. A file in
- *     incoming/ is therefore locked from the moment its ".part" name
- *     exists, and the sweeper (which only removes unlocked ".part" files)
- *     never races a taker.
+ *     (flock, non-blocking) spare/<name>, then checks that the name still
+ *     names the inode it holds (the previous holder may have committed it
+ *     between our open and our lock). Other takers skip a locked file.
  *   - Retiring is the "done" step of qmgr: the name leaves active/ exactly
  *     as with unlink(2). The pool is bounded (limit files, none larger than
  *     QUEUE_SPARE_MAX_SIZE); beyond that the file is unlinked.
  *   - Nothing in spare/ is ever delivered, listed or counted as queued
- *     mail; the directory may be emptied at any time.
+ *     mail; the directory may be emptied at any time, and a spare file
+ *     with a second name (a crash kept both names of a commit's rename) is
+ *     dropped from spare/ at qmgr's start (queue_spare_fill).
  */
 #ifndef QUEUE_SPARE_H
 #define QUEUE_SPARE_H
@@ -52,18 +54,19 @@ int queue_spare_retire(const char *root, const char *queue, const char *id,
                        long limit, struct vstring *why);
 
 /*
- * Moves one spare file to part_path (a "<id>.part" name in a private queue)
- * and returns a write descriptor on it, at offset 0, exclusively flocked,
- * with the given mode, owned by us, one link. -1 when no spare file could be
+ * Takes one spare file: a write descriptor on it, at offset 0, exclusively
+ * flocked, with the given mode, owned by us, one link; path gets its name,
+ * still in spare/ (commit renames it away). -1 when no spare file could be
  * taken (the caller then creates a new file; why says the last reason).
  */
-int queue_spare_take(const char *root, const char *part_path, mode_t mode,
+int queue_spare_take(const char *root, mode_t mode, struct vstring *path,
                      struct vstring *why);
 
 /*
- * Creates empty files in spare/ until it holds want of them, for at most
- * max_ms milliseconds (qmgr at start: a burst of new messages then takes
- * files instead of allocating inodes while clients wait). How many it made.
+ * qmgr at start: drops spare names of files that have a second name, then
+ * creates empty files in spare/ until it holds want of them, for at most
+ * max_ms milliseconds (a burst of new messages then takes files instead of
+ * allocating inodes while clients wait). How many it made.
  */
 long queue_spare_fill(const char *root, long want, long max_ms);
 

@@ -275,6 +275,50 @@ static void test_take_past_busy_and_gone(void)
             close(fds[i]);
 }
 
+/* An aborted recycled file stays a spare, unless it grew past the size
+ * the pool keeps; qmgr's start drops spare names with a second link (a
+ * crash kept both names of a commit's rename) and oversized spares. */
+static void test_abort_and_start_check(void)
+{
+    const char *linked = "0000000500005000005000A";
+    struct queue_file *qf;
+    char *big = calloc(1, QUEUE_SPARE_MAX_SIZE + 1);
+    char other[512];
+    size_t i;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(big);
+    empty_spares();
+    put_file(QUEUE_SPARE, "0000000500005000005000B", 10, 0600);
+    qf = queue_file_create(root, QUEUE_INCOMING, 0600, why);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(qf);
+    CU_ASSERT_EQUAL(qf->recycled, 1);
+    queue_file_abort(qf);
+    CU_ASSERT_EQUAL(spare_count(), 1);
+    /* too large to keep: removed */
+    qf = queue_file_create(root, QUEUE_INCOMING, 0600, why);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(qf);
+    CU_ASSERT_EQUAL(qf->recycled, 1);
+    queue_file_put_str(qf, REC_TIME, "1700000000.5");
+    queue_file_put_str(qf, REC_SENDER, "a@example.org");
+    for (i = 0; i < 8; i++)
+        queue_file_put(qf, REC_ATTR, big, 60000);
+    queue_file_abort(qf);
+    CU_ASSERT_EQUAL(spare_count(), 0);
+    /* the start check */
+    put_file(QUEUE_SPARE, "0000000500005000005000C", 10, 0600);
+    put_file(QUEUE_INCOMING, linked, 10, 0600);
+    snprintf(other, sizeof(other), "%s", path_of(QUEUE_INCOMING, linked));
+    CU_ASSERT_EQUAL(link(other, path_of(QUEUE_SPARE, linked)), 0);
+    put_file(QUEUE_SPARE, "0000000500005000005000D",
+             QUEUE_SPARE_MAX_SIZE + 1, 0600);
+    CU_ASSERT_EQUAL(queue_spare_fill(root, 1, 10000), 0);
+    CU_ASSERT_EQUAL(spare_count(), 1);
+    CU_ASSERT(access(path_of(QUEUE_SPARE, linked), F_OK) != 0);
+    CU_ASSERT(access(path_of(QUEUE_INCOMING, linked), F_OK) == 0);
+    CU_ASSERT_EQUAL(unlink(path_of(QUEUE_INCOMING, linked)), 0);
+    free(big);
+}
+
 static const struct testkit_case cases[] = {
     {"retire: into spare/, bounded by count and size", test_retire_bounded},
     {"take: a committed recycled file holds only its message",
@@ -285,5 +329,7 @@ static const struct testkit_case cases[] = {
      test_fill_reserve},
     {"take: past names busy or gone, while one is free",
      test_take_past_busy_and_gone},
+    {"abort keeps a spare; start drops linked and oversized ones",
+     test_abort_and_start_check},
     {NULL, NULL}};
 TESTKIT_SUITE("queue_spare", queue_fixture_setup, teardown, cases);
