@@ -330,8 +330,11 @@ void pl_open_after(int dirfd, const char *path, int flags, int fd, int existed)
         || !pl_abs(dirfd, path, abs, sizeof(abs)) || fstat(fd, &st) < 0
         || !S_ISREG(st.st_mode))
         return;
+    /* Size and mtime as created: a file that another process writes later
+     * (cleanup filling an empty spare that qmgr made) is then its data. */
     if (pl_file_find(st.st_dev, st.st_ino) == 0)
         pl_file_add(&st, 0, abs, fd);
+    pl_written(fd);
     pl_op_add(PL_CREATE, abs, 0, &st);
 }
 

@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,6 +32,7 @@ struct vstream {
     int errnum;       /* errno of the last failure */
     int write_failed; /* buffered output was lost; flush/close return -1 */
     int seekable;
+    int not_socket; /* send(2) said ENOTSOCK: writes wait, then write(2) */
     int custom_io;
     vstream_io_fn read_fn;
     vstream_io_fn write_fn;
@@ -121,19 +123,41 @@ static int stream_wait(struct vstream *s, short events)
     }
 }
 
-/* stream_io - one read or write step: wait, call, retry; n >= 0 or a code */
+/* send_now - a write to a socket that cannot block: -1 with errno EAGAIN
+ * when the caller must wait first (no room, or not a socket after all) */
+static ssize_t send_now(struct vstream *s, const void *buf, size_t len)
+{
+    ssize_t n = send(s->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+    if (n < 0 && errno == ENOTSOCK)
+        s->not_socket = 1;
+    if (n < 0 && (errno == ENOTSOCK || errno == EINTR))
+        errno = EAGAIN;
+    return n;
+}
+
+/* stream_io - one read or write step: wait, call, retry; n >= 0 or a code.
+ * A write to a socket under a deadline never blocks in the kernel: it is
+ * tried at once (there is room nearly always, and a poll(2) first would
+ * only say so) and waited for only when there was no room. */
 static ssize_t stream_io(struct vstream *s, int direction, void *buf,
                          size_t len)
 {
     vstream_io_fn fn = direction == VSTREAM_READ ? s->read_fn : s->write_fn;
     short events = direction == VSTREAM_READ ? POLLIN : POLLOUT;
     int must_wait = !s->custom_io && s->timeout > 0;
+    int sends = must_wait && direction == VSTREAM_WRITE && !s->seekable;
     ssize_t n;
 
+    if (sends && !s->not_socket)
+        must_wait = 0;
     for (;;) {
         if (must_wait && stream_wait(s, events) < 0)
             return s->error;
-        n = fn(s->io_ctx, s->fd, buf, len);
+        if (sends && !s->not_socket)
+            n = send_now(s, buf, len);
+        else
+            n = fn(s->io_ctx, s->fd, buf, len);
         if (n >= 0)
             return n;
         must_wait = errno == EAGAIN || errno == EWOULDBLOCK;

@@ -23,15 +23,18 @@
  * the stream waits, under its deadline, for the descriptor to become readable
  * (read_fn) or writable (write_fn), then calls it again. The default I/O waits
  * first when a timeout is set, and also handles EAGAIN, so a non-blocking
- * descriptor works too. EINTR is retried everywhere.
+ * descriptor works too; a write to a socket under a timeout is first tried
+ * with send(MSG_DONTWAIT) and waits only when there was no room. EINTR is
+ * retried everywhere.
  *
  * Mixing reads and writes: filling the read buffer first flushes pending
  * output (a reply is sent before the next command is awaited). On a seekable
  * descriptor a write first gives back unread buffered input (lseek), so that
  * writes land at vstream_tell(); on a socket buffered input is kept.
  *
- * Pitfalls: a write to a closed pipe or socket raises SIGPIPE unless the
- * process ignores it (daemons do); the error is then EPIPE. vstream_seek()
+ * Pitfalls: a write to a closed pipe (or to a socket, on a stream without a
+ * timeout) raises SIGPIPE unless the process ignores it (daemons do); the
+ * error is then EPIPE. A socket under a timeout gets EPIPE, no signal. vstream_seek()
  * clears an EOF condition (not an error or a timeout). vstream_clear_error()
  * clears the condition but not the memory of a failed write: flush, fsync
  * and close still return -1 after data was lost.

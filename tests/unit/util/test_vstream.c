@@ -142,6 +142,38 @@ static void test_write_deadline(void)
     close(sv[1]);
 }
 
+/* test_socket_write_never_blocks - a blocking socket under a deadline: a
+ * peer that does not read stops the writer in time, and a peer that left
+ * gives EPIPE without SIGPIPE (whose default action would end this test) */
+static void test_socket_write_never_blocks(void)
+{
+    static char chunk[65536];
+    void (*old)(int) = signal(SIGPIPE, SIG_DFL);
+    struct vstream *s;
+    int sv[2], small = 4096, i;
+
+    CU_ASSERT_FATAL(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+    setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+    s = vstream_fdopen(sv[0], VSTREAM_WRITE);
+    vstream_set_timeout(s, 1);
+    for (i = 0; i < 64 && vstream_write(s, chunk, sizeof(chunk)) == 0; i++)
+        ;
+    CU_ASSERT(i < 64);
+    CU_ASSERT_EQUAL(vstream_error(s), VSTREAM_TIMEOUT);
+    CU_ASSERT_EQUAL(vstream_close(s), -1);
+    close(sv[1]);
+
+    CU_ASSERT_FATAL(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+    close(sv[1]);
+    s = vstream_fdopen(sv[0], VSTREAM_WRITE);
+    vstream_set_timeout(s, 1);
+    CU_ASSERT_EQUAL(vstream_puts(s, "to nobody\n"), 0);
+    CU_ASSERT_EQUAL(vstream_flush(s), -1);
+    CU_ASSERT_EQUAL(vstream_errno(s), EPIPE);
+    CU_ASSERT_EQUAL(vstream_close(s), -1);
+    signal(SIGPIPE, old);
+}
+
 /* test_write_error_closed_pipe - EPIPE surfaces at flush and close */
 static void test_write_error_closed_pipe(void)
 {
@@ -387,6 +419,8 @@ static const struct testkit_case cases[] = {
     {"over-long line, then skip_line", test_too_long_then_skip},
     {"read deadline against a silent peer", test_deadline_silent_peer},
     {"write deadline against a peer that does not read", test_write_deadline},
+    {"socket writes under a deadline never block, never SIGPIPE",
+     test_socket_write_never_blocks},
     {"write to a closed pipe fails at flush and close",
      test_write_error_closed_pipe},
     {"write to /dev/full fails at fsync and close", test_write_error_dev_full},
