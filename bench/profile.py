@@ -29,13 +29,12 @@ from mta import Postfix, Sluice  # noqa: E402
 def local_measure(mta, tools, n, c):
     """n messages over c sessions into the bench user's Maildir, as the
     local delivery rate of `make bench` is measured."""
-    home = os.path.join(HERE, "out", "home")
-    bench.ensure_user(home)
-    bench.clear_maildir(home)
+    home = bench.fresh_home()
     t0 = time.monotonic()
     measure.inject(tools, mta.port, n, c, 1024,
                    f"{bench.BENCH_USER}@localhost", 300)
     t_end = measure.wait_maildir(home, n, 300)
+    bench.remove_homes()
     if t_end is None:
         raise RuntimeError("local: not every message reached the Maildir")
     return {"local_rate": n / (t_end - t0)}
