@@ -51,7 +51,6 @@ static int mkdir_one(const char *path, struct vstring *why)
     return -1;
 }
 
-/* local_maildir_make - mkdir -p the Maildir and its tmp, new and cur */
 /* maildir_ready - do tmp/, new/ and cur/ exist already? (the common case:
  * three lstat calls instead of a mkdir and lstat for every level) */
 static int maildir_ready(const char *maildir, struct vstring *path,
@@ -68,6 +67,7 @@ static int maildir_ready(const char *maildir, struct vstring *path,
     return 1;
 }
 
+/* local_maildir_make - mkdir -p the Maildir and its tmp, new and cur */
 int local_maildir_make(const char *maildir, struct vstring *why)
 {
     struct vstring *path = vstring_alloc(256);

@@ -8,7 +8,6 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -238,22 +237,14 @@ void queue_spare_forget(void)
     spare_dir_root = 0;
 }
 
-/* elapsed_ms - milliseconds since start */
-static long elapsed_ms(const struct timeval *start)
-{
-    struct timeval now;
-
-    gettimeofday(&now, 0);
-    return (now.tv_sec - start->tv_sec) * 1000L
-           + (now.tv_usec - start->tv_usec) / 1000L;
-}
-
 /* keep_spare - is root/spare/name fit to stay? Drops it if not: a second
  * name (a crash kept both names of a commit's rename, and fsck counted
- * both), or too large (a taker died while writing a big message) */
+ * both), or too large (a taker died while writing a big message). A file
+ * a taker holds locked is left alone: it is being written. */
 static int keep_spare(const char *root, const char *name, struct vstring *path)
 {
     struct stat st;
+    int fd, busy;
 
     queue_path(path, root, QUEUE_SPARE, name);
     if (lstat(vstring_str(path), &st) < 0)
@@ -261,12 +252,22 @@ static int keep_spare(const char *root, const char *name, struct vstring *path)
     if (S_ISREG(st.st_mode) && st.st_nlink == 1
         && st.st_size <= QUEUE_SPARE_MAX_SIZE)
         return 1;
+    fd = open(vstring_str(path), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    busy = fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0;
+    if (busy) {
+        close(fd);
+        return 0;
+    }
+    /* unlinked while we hold the lock: a taker that opened it before
+     * finds, once it has the lock, that the name no longer names it */
     if (unlink(vstring_str(path)) < 0)
         msg_warn("remove %s: %m", vstring_str(path));
     else
         msg_warn("%s: %s spare file removed", vstring_str(path),
                  st.st_nlink != 1 ? "a second name of a queue file"
                                   : "an unfit");
+    if (fd >= 0)
+        close(fd);
     return 0;
 }
 
@@ -293,12 +294,11 @@ long queue_spare_fill(const char *root, long want, long max_ms)
 {
     struct vstring *id = vstring_alloc(QUEUE_ID_LEN + 1);
     struct vstring *path = vstring_alloc(100);
-    struct timeval start;
+    long long start = now_ms();
     long have = check_spares(root, path), made = 0;
     int fd;
 
-    gettimeofday(&start, 0);
-    while (have >= 0 && have + made < want && elapsed_ms(&start) < max_ms) {
+    while (have >= 0 && have + made < want && now_ms() - start < max_ms) {
         queue_id_new(id);
         queue_path(path, root, QUEUE_SPARE, vstring_str(id));
         fd = open(vstring_str(path),

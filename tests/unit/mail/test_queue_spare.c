@@ -285,6 +285,7 @@ static void test_abort_and_start_check(void)
     char *big = calloc(1, QUEUE_SPARE_MAX_SIZE + 1);
     char other[512];
     size_t i;
+    int fd;
 
     CU_ASSERT_PTR_NOT_NULL_FATAL(big);
     empty_spares();
@@ -311,9 +312,20 @@ static void test_abort_and_start_check(void)
     CU_ASSERT_EQUAL(link(other, path_of(QUEUE_SPARE, linked)), 0);
     put_file(QUEUE_SPARE, "0000000500005000005000D",
              QUEUE_SPARE_MAX_SIZE + 1, 0600);
+    /* as large, but locked: a taker is writing it, so it stays */
+    put_file(QUEUE_SPARE, "0000000500005000005000E",
+             QUEUE_SPARE_MAX_SIZE + 1, 0600);
+    fd = open(path_of(QUEUE_SPARE, "0000000500005000005000E"), O_RDONLY);
+    CU_ASSERT_FATAL(fd >= 0);
+    CU_ASSERT_EQUAL(flock(fd, LOCK_EX), 0);
     CU_ASSERT_EQUAL(queue_spare_fill(root, 1, 10000), 0);
-    CU_ASSERT_EQUAL(spare_count(), 1);
+    CU_ASSERT_EQUAL(spare_count(), 2);
+    CU_ASSERT(access(path_of(QUEUE_SPARE, "0000000500005000005000D"),
+                     F_OK) != 0);
     CU_ASSERT(access(path_of(QUEUE_SPARE, linked), F_OK) != 0);
+    close(fd);
+    CU_ASSERT_EQUAL(unlink(path_of(QUEUE_SPARE, "0000000500005000005000E")),
+                    0);
     CU_ASSERT(access(path_of(QUEUE_INCOMING, linked), F_OK) == 0);
     CU_ASSERT_EQUAL(unlink(path_of(QUEUE_INCOMING, linked)), 0);
     free(big);
