@@ -240,7 +240,7 @@ static void test_fill_reserve(void)
  * since this one listed them, are skipped without giving up on the pool. */
 static void test_take_past_busy_and_gone(void)
 {
-    char id[QUEUE_ID_LEN + 1];
+    char id[QUEUE_ID_LEN + 16]; /* room the format checker can prove */
     int fds[12], i, recycled;
 
     empty_spares();
