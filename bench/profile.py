@@ -9,7 +9,8 @@ sessions, then folds the samples (perf_fold.py) by program and by the
 system call each sample sits under, and prints the table. Sluice's queue
 is listed afterwards (spare/ shows how many inodes the run created).
 With --local the N messages go to the bench user's Maildir instead (the
-local delivery rate of `make bench`). Root only (perf, the bench user). Output: bench/out/profile-<stamp>/.
+local delivery rate of `make bench`). Root only (perf, the bench user).
+Output: bench/out/profile-<stamp>/.
 """
 import argparse
 import os
@@ -34,7 +35,6 @@ def local_measure(mta, tools, n, c):
     measure.inject(tools, mta.port, n, c, 1024,
                    f"{bench.BENCH_USER}@localhost", 300)
     t_end = measure.wait_maildir(home, n, 300)
-    bench.remove_homes()
     if t_end is None:
         raise RuntimeError("local: not every message reached the Maildir")
     return {"local_rate": n / (t_end - t0)}
@@ -78,6 +78,7 @@ def main():
         mta.stop()
         sink.close()
         mta.cleanup()
+        bench.remove_homes()  # after perf: the harness's deletions unseen
     if args.local:
         print(f"local {r['local_rate']:.0f} msg/s (under perf)")
     else:
