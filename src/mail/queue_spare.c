@@ -32,22 +32,40 @@ static int spare_name_ok(const char *name)
     return strlen(name) == QUEUE_ID_LEN && queue_id_valid(name);
 }
 
-/* count_spares - how many files spare/ holds now */
-static long count_spares(const char *root)
+/* walk_spares - fn over every spare name; the sum of what fn returned, or
+ * -1 when spare/ cannot be listed. path is fn's scratch space. */
+static long walk_spares(const char *root, struct vstring *path,
+                        int (*fn)(const char *, const char *, struct vstring *))
 {
-    struct vstring *path = vstring_alloc(100);
     struct dirent *d;
     long n = 0;
     DIR *dir;
 
     queue_dir_path(path, root, QUEUE_SPARE);
-    if ((dir = opendir(vstring_str(path))) == 0) {
-        n = -1;
-    } else {
-        while ((d = readdir(dir)) != 0)
-            n += spare_name_ok(d->d_name);
-        closedir(dir);
-    }
+    if ((dir = opendir(vstring_str(path))) == 0)
+        return -1;
+    while ((d = readdir(dir)) != 0)
+        if (spare_name_ok(d->d_name))
+            n += fn(root, d->d_name, path);
+    closedir(dir);
+    return n;
+}
+
+/* one_spare - walk_spares callback that counts every name */
+static int one_spare(const char *root, const char *name, struct vstring *path)
+{
+    (void)root;
+    (void)name;
+    (void)path;
+    return 1;
+}
+
+/* count_spares - how many files spare/ holds now */
+static long count_spares(const char *root)
+{
+    struct vstring *path = vstring_alloc(100);
+    long n = walk_spares(root, path, one_spare);
+
     vstring_free(path);
     return n;
 }
@@ -271,23 +289,6 @@ static int keep_spare(const char *root, const char *name, struct vstring *path)
     return 0;
 }
 
-/* check_spares - how many fit files spare/ holds, after dropping the rest */
-static long check_spares(const char *root, struct vstring *path)
-{
-    struct dirent *d;
-    long n = 0;
-    DIR *dir;
-
-    queue_dir_path(path, root, QUEUE_SPARE);
-    if ((dir = opendir(vstring_str(path))) == 0)
-        return -1;
-    while ((d = readdir(dir)) != 0)
-        if (spare_name_ok(d->d_name))
-            n += keep_spare(root, d->d_name, path);
-    closedir(dir);
-    return n;
-}
-
 /* queue_spare_fill - check spare/, then create empty spare files until want
  * or time is up */
 long queue_spare_fill(const char *root, long want, long max_ms)
@@ -295,7 +296,7 @@ long queue_spare_fill(const char *root, long want, long max_ms)
     struct vstring *id = vstring_alloc(QUEUE_ID_LEN + 1);
     struct vstring *path = vstring_alloc(100);
     long long start = now_ms();
-    long have = check_spares(root, path), made = 0;
+    long have = walk_spares(root, path, keep_spare), made = 0;
     int fd;
 
     while (have >= 0 && have + made < want && now_ms() - start < max_ms) {
