@@ -1,6 +1,7 @@
 """profile.py - where a relay run's CPU time goes (issue 8, PAPER section 6).
 
-    python3 bench/profile.py [--system sluice|postfix] [-n N] [-c C] [--local]
+    python3 bench/profile.py [--system sluice|postfix] [-n N] [-c C]
+                             [--size BYTES] [--local]
 
 Starts one instance and its sink like `make bench` (bench.start_with_sink),
 records the whole machine with `perf record -a -g` (software cpu-clock:
@@ -46,6 +47,7 @@ def main():
                     default="sluice")
     ap.add_argument("-n", type=int, default=3000)
     ap.add_argument("-c", type=int, default=20)
+    ap.add_argument("--size", type=int, default=1024, help="message bytes")
     ap.add_argument("--local", action="store_true",
                     help="profile local delivery into Maildir, not relay")
     args = ap.parse_args()
@@ -65,8 +67,8 @@ def main():
         if args.local:
             r = local_measure(mta, tools, args.n, args.c)
         else:
-            r = bench.relay_measure(mta, tools, sink, args.n, args.c, 1024,
-                                    300)
+            r = bench.relay_measure(mta, tools, sink, args.n, args.c,
+                                    args.size, 300)
     finally:
         rec.send_signal(2)
         rec.wait(60)

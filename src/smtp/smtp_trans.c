@@ -168,30 +168,38 @@ static int envelope(struct trans *t)
     return code == 354;
 }
 
+/* put_lines - one chunk of content: LF as CR LF, a dot doubled at the
+ * start of a line; *bol says whether the chunk starts a line */
+static void put_lines(struct vstream *st, const char *p, size_t len, int *bol)
+{
+    const char *end = p + len, *nl;
+
+    while (p < end) {
+        if (*bol && *p == '.')
+            vstream_write(st, ".", 1);
+        if ((nl = memchr(p, '\n', (size_t)(end - p))) == 0) {
+            vstream_write(st, p, (size_t)(end - p));
+            *bol = 0;
+            return;
+        }
+        vstream_write(st, p, (size_t)(nl - p));
+        vstream_write(st, "\r\n", 2);
+        p = nl + 1;
+        *bol = 1;
+    }
+}
+
 /* put_content - the message, CR LF and dot-stuffed, then "." */
 static int put_content(struct trans *t)
 {
     struct vstream *st = t->s->stream;
     struct vstring *chunk = vstring_alloc(8192);
     int bol = 1, r = 0;
-    size_t i, start;
-    const char *p;
 
     if (t->msg->rewind(t->msg->ctx) < 0)
         r = -1;
     while (r == 0 && (r = t->msg->next_chunk(t->msg->ctx, chunk)) > 0) {
-        p = vstring_str(chunk);
-        for (i = start = 0; i < vstring_len(chunk); i++) {
-            if (bol && p[i] == '.')
-                vstream_write(st, ".", 1);
-            bol = p[i] == '\n';
-            if (bol) {
-                vstream_write(st, p + start, i - start);
-                vstream_write(st, "\r\n", 2);
-                start = i + 1;
-            }
-        }
-        vstream_write(st, p + start, i - start);
+        put_lines(st, vstring_str(chunk), vstring_len(chunk), &bol);
         r = 0;
     }
     vstring_free(chunk);

@@ -121,23 +121,31 @@ static int cleanup_begin(void *ctx, const struct smtpd_envelope *env,
     return SMTPD_BACKEND_OK;
 }
 
-/* cleanup_write - content without the CR of CR LF */
+/* cleanup_write - content without the CR of CR LF (the DATA scanner lets
+ * a CR through only before LF, so every CR goes), copied a run at a time
+ * into records of CONTENT_PIECE bytes */
 static int cleanup_write(void *ctx, const char *buf, size_t len)
 {
     struct smtpd_cleanup *sc = ctx;
+    const char *end = buf + len, *cr;
     char out[CONTENT_PIECE];
-    size_t i, n = 0;
+    size_t n, o = 0;
 
-    for (i = 0; i < len && !sc->failed; i++) {
-        if (buf[i] != '\r')
-            out[n++] = buf[i];
-        if (n == sizeof(out)) {
-            if (cleanup_client_content(sc->cc, out, n) < 0)
+    while (buf < end && !sc->failed) {
+        cr = memchr(buf, '\r', (size_t)(end - buf));
+        n = (size_t)((cr ? cr : end) - buf);
+        if (n > sizeof(out) - o)
+            n = sizeof(out) - o;
+        memcpy(out + o, buf, n);
+        o += n;
+        buf += n + (buf + n == cr);
+        if (o == sizeof(out)) {
+            if (cleanup_client_content(sc->cc, out, o) < 0)
                 sc->failed = 1;
-            n = 0;
+            o = 0;
         }
     }
-    if (n > 0 && !sc->failed && cleanup_client_content(sc->cc, out, n) < 0)
+    if (o > 0 && !sc->failed && cleanup_client_content(sc->cc, out, o) < 0)
         sc->failed = 1;
     return sc->failed ? -1 : 0;
 }

@@ -386,6 +386,39 @@ class SmtpE2ETest(unittest.TestCase):
         self.assertTrue(raw.endswith(b"\n\nin and out\n"))
         inst.wait_queue_empty()
 
+    def test_relay_bytes_exact(self):
+        """A large body through smtpd's DATA scanner, cleanup, the queue
+        file and the smtp client's dot-stuffing, byte for byte: runs of
+        plain bytes longer than any buffer, dots at line starts on both
+        sides of every buffer boundary, 8-bit bytes only near the end (the
+        client must still say BODY=8BITMIME), and a 7-bit twin without."""
+        sink = Sink(script=["ok", "ok"])
+        inst = self.full(sink=sink)
+        lines = []
+        for i in range(3000):
+            n = (i * 37) % 900
+            lines.append(("." if i % 7 == 0 else "") + chr(97 + i % 26) * n)
+        seven = "Subject: big\n\n" + "\n".join(lines) + "\n.\n..\nend\n"
+        eight = seven.encode() + b"tail \xc3\xa9\n"
+        with smtplib.SMTP("127.0.0.1", self.port, timeout=30) as c:
+            c.sendmail("sender@elsewhere.example", ["x@remote.example"],
+                       crlf(seven))
+            c.sendmail("sender@elsewhere.example", ["x@remote.example"],
+                       eight.replace(b"\n", b"\r\n"),
+                       mail_options=["BODY=8BITMIME"])
+        envs = self.wait_sink(inst, sink, 2, timeout=30)
+        by_body = {e.original_content.endswith(b"\xc3\xa9\r\n"): e
+                   for e in envs}
+        for is8, want in ((False, crlf(seven)),
+                          (True, eight.replace(b"\n", b"\r\n"))):
+            env = by_body[is8]
+            body = env.original_content
+            self.assertTrue(body.endswith(want[want.index(b"\r\n\r\n"):]),
+                            (is8, len(body), len(want)))
+            self.assertEqual("BODY=8BITMIME" in env.mail_options, is8,
+                             env.mail_options)
+        inst.wait_queue_empty()
+
     def test_lmtp_unix_socket(self):
         server = Sink(lmtp_refuse=["u3@lmtp.example"])
         inst = self.full(lmtp=server)
