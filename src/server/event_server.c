@@ -81,20 +81,26 @@ void event_server_unwatch(int fd)
             watches[i--] = watches[--watch_count];
 }
 
-/* ms_until - milliseconds from now until the earliest timer, or -1 */
+/* ms_until - milliseconds from now until the earliest timer, rounded up
+ * (rounded down, a timer 0.7 ms away made poll return at once, and the
+ * loop spun on poll(2) with a zero timeout until the timer was due), or
+ * -1 when there is none */
 static int ms_until(const struct timespec *now)
 {
-    long best = -1, ms;
+    long long best = -1, ns;
     int i;
 
     for (i = 0; i < timer_count; i++) {
-        ms = (timers[i].when.tv_sec - now->tv_sec) * 1000
-            + (timers[i].when.tv_nsec - now->tv_nsec) / 1000000;
-        if (ms < 0)
-            ms = 0;
-        if (best < 0 || ms < best)
-            best = ms;
+        ns = (long long)(timers[i].when.tv_sec - now->tv_sec) * 1000000000LL
+            + (timers[i].when.tv_nsec - now->tv_nsec);
+        if (ns < 0)
+            ns = 0;
+        if (best < 0 || ns < best)
+            best = ns;
     }
+    if (best < 0)
+        return -1;
+    best = (best + 999999) / 1000000;
     return best > 1000000 ? 1000000 : (int)best;
 }
 
