@@ -6,6 +6,7 @@
  * held (phase CR or DOT_CR) until the next byte shows whether it starts a
  * CR LF, so an output byte sequence always has CR only before LF.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "smtpd_data.h"
@@ -84,17 +85,36 @@ static void step(struct smtpd_data *d, char c, char *out, size_t *o)
     }
 }
 
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* zero_byte - whether one of the eight bytes of w is 0 (exact as a yes or
+ * no; the classic word-at-a-time test) */
+static int zero_byte(uint64_t w)
+{
+    return ((w - ONES) & ~w & HIGHS) != 0;
+}
+
 /* plain_run - how many bytes from in on are line bytes that need no
- * transition: neither CR, LF nor NUL */
+ * transition: neither CR, LF nor NUL. Eight bytes at a time while a word
+ * holds none of them, then byte by byte to the one that stops the run:
+ * one pass, so a piece full of NULs or bare LFs costs no more than any
+ * other (three memchr calls per run would read the rest of the piece again
+ * at every stop). */
 static size_t plain_run(const char *in, size_t len)
 {
-    const char *cr = memchr(in, '\r', len), *lf, *nul;
-    size_t n = cr ? (size_t)(cr - in) : len;
+    size_t n = 0;
+    uint64_t w;
 
-    if ((lf = memchr(in, '\n', n)) != 0)
-        n = (size_t)(lf - in);
-    if ((nul = memchr(in, 0, n)) != 0)
-        n = (size_t)(nul - in);
+    while (n + sizeof(w) <= len) {
+        memcpy(&w, in + n, sizeof(w));
+        if (zero_byte(w) || zero_byte(w ^ (ONES * '\r'))
+            || zero_byte(w ^ (ONES * '\n')))
+            break;
+        n += sizeof(w);
+    }
+    while (n < len && in[n] != '\r' && in[n] != '\n' && in[n] != 0)
+        n++;
     return n;
 }
 
@@ -104,7 +124,7 @@ static size_t plain_run(const char *in, size_t len)
  * together. That is what step() would do byte by byte, and the fuzzer
  * (fuzz_smtpd_data.c) checks the two against a model under every split.
  * In a profile of 1 MiB messages, smtpd fell from 28 % of all samples (11
- * of them in step) to 16 % (PAPER section 6).
+ * of them in step) to 15 % (PAPER section 6).
  */
 size_t smtpd_data_scan(struct smtpd_data *d, const char *in, size_t len,
                        char *out, size_t *out_len)
