@@ -10,9 +10,10 @@ and s_client, each delivered to Maildir with the body intact; relay to a
 remote that answers 2xx (envelope and content checked), 4xx then 2xx
 (deferred, delivered after a flush), 5xx (a DSN in the sender's Maildir
 quoting the remote reply), and that drops the connection in DATA (retried,
-delivered once); SMTP in and SMTP out for a trusted client; LMTP over a
-unix socket; no open relay from an untrusted address whatever the address
-trick; a bounded load (200 messages over 10 sessions) all delivered, with
+delivered once); a large body relayed byte for byte, with BODY=8BITMIME
+exactly when it has 8-bit bytes; SMTP in and SMTP out for a trusted
+client; LMTP over a unix socket; no open relay from an untrusted address
+whatever the address trick; a bounded load (200 messages over 10 sessions) all delivered, with
 Postfix's smtp-source when it is there and with smtplib always.
 """
 import asyncio
