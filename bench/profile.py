@@ -28,12 +28,12 @@ import perf_fold  # noqa: E402
 from mta import Postfix, Sluice  # noqa: E402
 
 
-def local_measure(mta, tools, n, c):
-    """n messages over c sessions into the bench user's Maildir, as the
-    local delivery rate of `make bench` is measured."""
+def local_measure(mta, tools, n, c, size):
+    """n messages of size bytes over c sessions into the bench user's
+    Maildir, as the local delivery rate of `make bench` is measured."""
     home = bench.fresh_home()
     t0 = time.monotonic()
-    measure.inject(tools, mta.port, n, c, 1024,
+    measure.inject(tools, mta.port, n, c, size,
                    f"{bench.BENCH_USER}@localhost", 300)
     t_end = measure.wait_maildir(home, n, 300)
     if t_end is None:
@@ -65,7 +65,7 @@ def main():
     time.sleep(1)
     try:
         if args.local:
-            r = local_measure(mta, tools, args.n, args.c)
+            r = local_measure(mta, tools, args.n, args.c, args.size)
         else:
             r = bench.relay_measure(mta, tools, sink, args.n, args.c,
                                     args.size, 300)

@@ -2,11 +2,11 @@
  * smtp_agent.c - one delivery request of the smtp/lmtp agent, connection
  * finding and caching, TLS policy (smtp_agent.h).
  */
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "bytes.h"
 #include "deliver_request.h"
 #include "dict.h"
 #include "msg.h"
@@ -37,22 +37,6 @@ static int msg_next(void *ctx, struct vstring *chunk)
     return queue_message_next_chunk(ctx, chunk);
 }
 
-/* any_8bit - whether a byte of p[0 .. n-1] has its high bit set, looked
- * at eight bytes at a time */
-static int any_8bit(const char *p, size_t n)
-{
-    uint64_t acc = 0, w;
-    size_t i;
-
-    for (i = 0; i + sizeof(w) <= n; i += sizeof(w)) {
-        memcpy(&w, p + i, sizeof(w));
-        acc |= w;
-    }
-    for (; i < n; i++)
-        acc |= (unsigned char)p[i];
-    return (acc & 0x8080808080808080ULL) != 0;
-}
-
 /* measure - content size and whether any byte is 8-bit; -1 on error */
 static int measure(struct queue_message *m, unsigned long long *size,
                    int *eightbit)
@@ -69,7 +53,7 @@ static int measure(struct queue_message *m, unsigned long long *size,
     while ((r = queue_message_next_chunk(m, chunk)) > 0) {
         *size += vstring_len(chunk);
         if (!*eightbit)
-            *eightbit = any_8bit(vstring_str(chunk), vstring_len(chunk));
+            *eightbit = bytes_8bit(vstring_str(chunk), vstring_len(chunk));
     }
     vstring_free(chunk);
     return r;

@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "smtpd_path.h"
 
 struct cursor {
@@ -247,17 +248,6 @@ static int utf8_valid(const unsigned char *s, size_t len)
     return 1;
 }
 
-/* has_8bit - any byte outside ASCII? */
-static int has_8bit(const char *s, size_t len)
-{
-    size_t i;
-
-    for (i = 0; i < len; i++)
-        if ((unsigned char)s[i] >= 0x80)
-            return 1;
-    return 0;
-}
-
 /* parse_mailbox - Local-part "@" (Domain / address-literal) ">" */
 static int parse_mailbox(struct cursor *c, struct smtpd_path *out)
 {
@@ -335,7 +325,7 @@ int smtpd_path_parse(const char *text, size_t len, int flags,
         fail(&c, SMTPD_PATH_ERR_LENGTH, "path too long");
         goto bad;
     }
-    if (has_8bit(text, c.pos)) {
+    if (bytes_8bit(text, c.pos)) {
         c.flags |= SMTPD_PATH_UTF8;
         if (!(flags & SMTPD_PATH_ALLOW_UTF8)) {
             fail(&c, SMTPD_PATH_ERR_UTF8, "non-ASCII address needs SMTPUTF8");
