@@ -129,7 +129,8 @@ struct qmgr_state {
     long ipc_timeout;
     long min_backoff, max_backoff, lifetime, warn_after;
     long run_delay;
-    int incoming_more;              /* incoming/ had more than fitted */
+    int incoming_more;              /* incoming/ may hold files no name
+                                       reported: scan it (qmgr_watch.c) */
     struct qmgr_message *messages;
     struct qmgr_dest *dests;
 };
@@ -147,8 +148,31 @@ void qmgr_recover(void);
 void qmgr_sweep_incoming(void);
 /* Takes committed files from incoming/ while there is room. */
 void qmgr_scan_incoming(void);
+/* incoming/<id> -> active/, scheduled; skipped quietly when gone. */
+void qmgr_take_incoming(const char *id);
 /* Moves deferred files to incoming/: all (flush) or those due now. */
 void qmgr_scan_deferred(int all);
+
+/* ---- qmgr_watch.c ----------------------------------------------------- */
+
+/* Watches incoming/ for committed names (inotify); 0, or -1: scans only. */
+int qmgr_watch_open(void);
+/* 1 when arrivals come by name. */
+int qmgr_watch_active(void);
+/* Takes the named arrivals while there is room; sets incoming_more when a
+ * name may have been lost. */
+void qmgr_watch_take(void);
+/* Forgets the waiting names (a full scan follows). */
+void qmgr_watch_discard(void);
+
+#define QMGR_WATCH_OK 0
+#define QMGR_WATCH_STOPPED 1
+#define QMGR_WATCH_OVERFLOW 2
+#define QMGR_WATCH_BAD 3
+/* Walks one read of inotify events, calling take(id, ctx) for each name
+ * that is a queue id while it returns 0; one of QMGR_WATCH_*. */
+int qmgr_watch_parse(const char *buf, size_t len,
+                     int (*take)(const char *id, void *ctx), void *ctx);
 
 /* ---- qmgr_message.c --------------------------------------------------- */
 

@@ -40,7 +40,7 @@ static void qmgr_trigger(const char *buf, size_t len, const char *service,
                          char **argv)
 {
     size_t i;
-    int flush = 0, wakeup = 0;
+    int flush = 0, wakeup = 0, scan = !qmgr_watch_active();
 
     (void)service;
     (void)argv;
@@ -49,15 +49,19 @@ static void qmgr_trigger(const char *buf, size_t len, const char *service,
             flush = 1;
         else if (buf[i] == QMGR_TRIGGER_WAKEUP)
             wakeup = 1;
-        else if (buf[i] != QMGR_TRIGGER_NEW)
+        else if (buf[i] != QMGR_TRIGGER_NEW) {
             msg_warn("trigger: unknown request byte 0x%02x",
                      (unsigned char)buf[i]);
+            scan = 1;
+        }
     }
     if (flush)
         qmgr_sweep_incoming();
     if (flush || wakeup)
         qmgr_scan_deferred(flush);
-    qmgr.incoming_more = 1;
+    /* new mail: its name waits in the watch, unless there is no watch */
+    if (scan || flush || wakeup)
+        qmgr.incoming_more = 1;
     qmgr_kick();
 }
 
@@ -116,6 +120,7 @@ static void qmgr_init(const char *service, char **argv)
     qmgr.run_delay = mail_conf_time("queue_run_delay");
     if (qmgr.run_delay < 1)
         qmgr.run_delay = 1;
+    (void)qmgr_watch_open(); /* before the first scan: no arrival between */
     qmgr_recover();
     qmgr_reserve_spares();
     qmgr.incoming_more = 1;

@@ -104,8 +104,7 @@ static void message_free(struct qmgr_message *msg)
     myfree(msg->envid);
     myfree(msg->ret);
     myfree(msg);
-    qmgr.active_count--;
-    qmgr.incoming_more = 1; /* room for one more */
+    qmgr.active_count--; /* room: qmgr_kick takes the next arrival */
     give_back_memory();
 }
 

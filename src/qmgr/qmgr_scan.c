@@ -19,11 +19,21 @@
 
 struct qmgr_state qmgr;
 
-/* qmgr_kick - after an event: refill from incoming/, start requests */
+/*
+ * qmgr_kick - after an event: refill from incoming/, start requests. The
+ * names inotify reported come first (qmgr_watch.c); the directory is read
+ * only when a name may have been missed.
+ */
 void qmgr_kick(void)
 {
-    if (qmgr.incoming_more && qmgr.active_count < qmgr.active_limit)
-        qmgr_scan_incoming();
+    if (qmgr.active_count < qmgr.active_limit) {
+        if (qmgr.incoming_more)
+            qmgr_scan_incoming();
+        else
+            qmgr_watch_take();
+        if (qmgr.incoming_more && qmgr.active_count < qmgr.active_limit)
+            qmgr_scan_incoming();
+    }
     qmgr_sched_dispatch();
 }
 
@@ -88,6 +98,28 @@ static int moved_anyway(const char *id)
     return there;
 }
 
+/*
+ * qmgr_take_incoming - incoming/<id> -> active/ and schedule it. A file
+ * that is gone (a scan or an earlier name took it) is skipped quietly.
+ */
+void qmgr_take_incoming(const char *id)
+{
+    struct vstring *why = vstring_alloc(100);
+    int moved = 1;
+
+    if (queue_move_unsynced(qmgr.root, QUEUE_INCOMING, QUEUE_ACTIVE, id,
+                            why) != 0) {
+        moved = errno != ENOENT;
+        if (moved) {
+            msg_warn("%s", vstring_str(why));
+            moved = moved_anyway(id);
+        }
+    }
+    vstring_free(why);
+    if (moved)
+        qmgr_message_activate(id);
+}
+
 /* qmgr_scan_incoming - activate committed files while there is room */
 void qmgr_scan_incoming(void)
 {
@@ -97,6 +129,7 @@ void qmgr_scan_incoming(void)
     int is_part;
 
     qmgr.incoming_more = 0;
+    qmgr_watch_discard(); /* the scan finds what they name */
     qmgr_route_clear(); /* a run sees the tables as they are now */
     if (queue_scan_open(&scan, qmgr.root, QUEUE_INCOMING, why) != 0) {
         msg_warn("%s", vstring_str(why));
@@ -109,14 +142,7 @@ void qmgr_scan_incoming(void)
             qmgr.incoming_more = 1;
             break;
         }
-        if (queue_move_unsynced(qmgr.root, QUEUE_INCOMING, QUEUE_ACTIVE,
-                                vstring_str(id), why) != 0) {
-            if (errno != ENOENT)
-                msg_warn("%s", vstring_str(why));
-            if (!moved_anyway(vstring_str(id)))
-                continue;
-        }
-        qmgr_message_activate(vstring_str(id));
+        qmgr_take_incoming(vstring_str(id));
     }
     queue_scan_close(&scan);
 out:
