@@ -20,9 +20,22 @@
 #define TAKE_TRIES 8 /* names tried per take before creating a new file */
 #define RECOUNT_MS 100 /* how stale the retirer's count may be when full */
 #define STALE_NAMES 1024 /* and names others took or are taking */
+#define SAMPLE_MAX 256 /* names a taker keeps from one listing */
+#define STALE_RUN 3 /* misses in a row that make a taker list again */
+#define LISTINGS_PER_TAKE 2
 
-static DIR *spare_dir;       /* the taker's listing, kept between takes */
-static char *spare_dir_root; /* the root it belongs to */
+/*
+ * The taker's sample of spare/: up to SAMPLE_MAX names drawn at random
+ * from one listing (reservoir sampling), tried in random order, listed
+ * again when used up or when STALE_RUN names in a row were gone or locked.
+ * Taking in listing order made concurrent takers walk the same names one
+ * behind the other: in a 20-session relay every take opened about 13 names
+ * that another cleanup had just taken or was taking (PAPER.md, section 6).
+ */
+static char sample[SAMPLE_MAX][QUEUE_ID_LEN + 1];
+static int sample_count;
+static char *sample_root;        /* the root it belongs to */
+static unsigned long long rng;   /* xorshift state, seeded per process */
 static long spare_estimate = -1; /* retirer: files in spare/, -1 unknown */
 static long long spare_counted;  /* retirer: when it last counted, ms */
 
@@ -131,38 +144,62 @@ out:
     return rc;
 }
 
-/* listing - the spare/ directory stream for root, opened on first use */
-static DIR *listing(const char *root)
+/* random_below - a pseudo-random number in [0, n), n > 0 */
+static unsigned long random_below(unsigned long n)
 {
-    struct vstring *path;
+    struct timespec ts;
 
-    if (spare_dir && strcmp(spare_dir_root, root) == 0)
-        return spare_dir;
-    queue_spare_forget();
-    path = vstring_alloc(100);
-    queue_dir_path(path, root, QUEUE_SPARE);
-    if ((spare_dir = opendir(vstring_str(path))) != 0)
-        spare_dir_root = mystrdup(root);
-    vstring_free(path);
-    return spare_dir;
+    if (rng == 0) {
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        rng = ((unsigned long long)getpid() << 32) ^ (unsigned long long)ts.tv_nsec
+              ^ 0x9e3779b97f4a7c15ULL;
+    }
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (unsigned long)(rng % n);
 }
 
-/* next_name - the next spare name in the listing; rewinds once per take */
-static int next_name(DIR *dir, int *rewound, struct vstring *name)
+/* sample_spares - list spare/ of root into the sample; 0 or -1 */
+static int sample_spares(const char *root)
 {
+    struct vstring *path = vstring_alloc(100);
     struct dirent *d;
+    unsigned long seen = 0, slot;
+    DIR *dir;
 
-    for (;;) {
-        while ((d = readdir(dir)) != 0)
-            if (spare_name_ok(d->d_name)) {
-                vstring_set_str(name, d->d_name);
-                return 1;
-            }
-        if (*rewound)
-            return 0;
-        rewinddir(dir);
-        *rewound = 1;
+    queue_spare_forget();
+    queue_dir_path(path, root, QUEUE_SPARE);
+    dir = opendir(vstring_str(path));
+    vstring_free(path);
+    if (dir == 0)
+        return -1;
+    sample_root = mystrdup(root);
+    while ((d = readdir(dir)) != 0) {
+        if (!spare_name_ok(d->d_name))
+            continue;
+        slot = seen < SAMPLE_MAX ? seen : random_below(seen + 1);
+        if (slot < SAMPLE_MAX)
+            memcpy(sample[slot], d->d_name, QUEUE_ID_LEN + 1);
+        seen++;
     }
+    closedir(dir);
+    sample_count = seen < SAMPLE_MAX ? (int)seen : SAMPLE_MAX;
+    return 0;
+}
+
+/* sample_pick - one name out of the sample, at random; 0 when empty */
+static int sample_pick(struct vstring *name)
+{
+    int i;
+
+    if (sample_count == 0)
+        return 0;
+    i = (int)random_below((unsigned long)sample_count);
+    vstring_set_str(name, sample[i]);
+    if (i != --sample_count)
+        memcpy(sample[i], sample[sample_count], QUEUE_ID_LEN + 1);
+    return 1;
 }
 
 /* same_file - does path still name the inode st describes? */
@@ -223,12 +260,18 @@ int queue_spare_take(const char *root, mode_t mode, struct vstring *path,
                      struct vstring *why)
 {
     struct vstring *name = vstring_alloc(QUEUE_ID_LEN + 1);
-    int fd = -1, tries, stale, rewound = 0;
-    DIR *dir = listing(root);
+    int fd = -1, tries = 0, stale = 0, run = 0, listings = 0;
 
     vstring_set_str(why, "no spare queue file");
-    for (tries = stale = 0; dir && fd < 0 && tries < TAKE_TRIES; ) {
-        if (!next_name(dir, &rewound, name))
+    if (sample_root && strcmp(sample_root, root) != 0)
+        queue_spare_forget();
+    while (fd < 0 && tries < TAKE_TRIES) {
+        if (sample_count == 0 || run >= STALE_RUN) {
+            if (listings++ == LISTINGS_PER_TAKE || sample_spares(root) != 0)
+                break;
+            run = 0;
+        }
+        if (!sample_pick(name))
             break;
         queue_path(path, root, QUEUE_SPARE, vstring_str(name));
         errno = 0;
@@ -236,23 +279,24 @@ int queue_spare_take(const char *root, mode_t mode, struct vstring *path,
         /* another cleanup took it since we listed it, or is taking it
          * now: cheap to skip, and common when many cleanups take at once */
         if (fd < 0 && (errno == ENOENT || errno == EWOULDBLOCK)
-            && ++stale <= STALE_NAMES)
+            && ++stale <= STALE_NAMES) {
+            run++;
             continue;
+        }
+        run = 0;
         tries++;
     }
     vstring_free(name);
     return fd;
 }
 
-/* queue_spare_forget - drop the taker's listing */
+/* queue_spare_forget - drop the taker's sample */
 void queue_spare_forget(void)
 {
-    if (spare_dir)
-        closedir(spare_dir);
-    spare_dir = 0;
-    if (spare_dir_root)
-        myfree(spare_dir_root);
-    spare_dir_root = 0;
+    sample_count = 0;
+    if (sample_root)
+        myfree(sample_root);
+    sample_root = 0;
 }
 
 /* keep_spare - is root/spare/name fit to stay? Drops it if not: a second

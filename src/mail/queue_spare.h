@@ -70,7 +70,7 @@ int queue_spare_take(const char *root, mode_t mode, struct vstring *path,
  */
 long queue_spare_fill(const char *root, long want, long max_ms);
 
-/* Closes the directory stream queue_spare_take keeps between calls. */
+/* Drops the sample of spare names queue_spare_take keeps between calls. */
 void queue_spare_forget(void);
 
 #endif
