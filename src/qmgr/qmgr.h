@@ -225,6 +225,8 @@ void qmgr_outcome_warned(struct qmgr_message *msg);
 /* Removes finished active/<id> (into spare/); the directories are fsynced
  * within a second (qmgr_retire.c). 0, or -1 with errno set and why. */
 int qmgr_retire(const char *id, struct vstring *why);
+/* active/ and spare/ changed: both are fsynced within a second, once. */
+void qmgr_sync_soon(void);
 /* The queue file's mode bits for msg->warned and msg->has_logs. */
 mode_t qmgr_file_mode(const struct qmgr_message *msg);
 /* Appends one record to defer/<id> or bounce/<id>; 0 or -1 (why). The

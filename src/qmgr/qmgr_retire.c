@@ -11,6 +11,13 @@
  * the price of two directory fsyncs per second under load (the power-loss
  * mode of the fault injector showed the unbounded window: every finished
  * message still in spare/ came back).
+ *
+ * The same fsync bounds the window of qmgr's unsynced move from incoming/
+ * to active/ (qmgr_scan.c): on a file system without a journal the two
+ * directory blocks of a rename reach the disk independently, and cleanup
+ * fsyncs incoming/ at every commit, so until active/ is fsynced a power
+ * cut may leave the file with no name (fsck then puts it in lost+found).
+ * A move therefore also sets the timer (PAPER.md, section 8).
  */
 #include <errno.h>
 
@@ -49,15 +56,21 @@ static void sync_dirs(void *ctx)
     vstring_free(why);
 }
 
+/* qmgr_sync_soon - active/ and spare/ changed: fsync them within a second */
+void qmgr_sync_soon(void)
+{
+    if (!sync_pending) {
+        sync_pending = 1;
+        event_server_timer(SYNC_DELAY, sync_dirs, 0);
+    }
+}
+
 /* qmgr_retire - active/<id> out of the queue; 0, or -1 with errno and why */
 int qmgr_retire(const char *id, struct vstring *why)
 {
     if (queue_spare_retire(qmgr.root, QUEUE_ACTIVE, id, qmgr.spare_limit,
                            why) != 0)
         return -1;
-    if (!sync_pending) {
-        sync_pending = 1;
-        event_server_timer(SYNC_DELAY, sync_dirs, 0);
-    }
+    qmgr_sync_soon();
     return 0;
 }

@@ -116,8 +116,10 @@ void qmgr_take_incoming(const char *id)
         }
     }
     vstring_free(why);
-    if (moved)
+    if (moved) {
+        qmgr_sync_soon(); /* the move's window (qmgr_retire.c) */
         qmgr_message_activate(id);
+    }
 }
 
 /* qmgr_scan_incoming - activate committed files while there is room */
