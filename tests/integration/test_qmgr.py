@@ -1,6 +1,7 @@
 """test_qmgr.py - qmgr under master with a fake delivery agent and a fake
 bounce daemon (fake_agent.py, real processes on private/local and
-private/bounce): delivery and removal, deferral with back-off and flush,
+private/bounce): delivery and removal, arrivals past the active limit
+(names from inotify, then a scan), deferral with back-off and flush,
 failure with a DSN before "done", an agent killed mid-request, qmgr killed
 with files in active/, queue lifetime expiry, the delay warning, the null
 sender, and the queue tools of bin/sluice. Every wait is bounded.
@@ -142,6 +143,21 @@ class QmgrDeliveryTest(unittest.TestCase):
                          r"delay=\d+\.\d\d, status=sent \(delivered to maildir\)")
         for d in ("defer", "bounce"):
             self.assertFalse(os.path.exists(os.path.join(q.queue, d, qid)))
+
+    def test_arrivals_past_the_active_limit(self):
+        """Arrivals come by the names inotify reports; when active/ is full
+        the names that do not fit are dropped and incoming/ is read once
+        there is room. With no periodic run to fall back on (one hour),
+        every message of a burst four times the limit is delivered."""
+        q = QueueInstance(self, main={"qmgr_message_active_limit": "3",
+                                      "queue_run_delay": "3600s"},
+                          slow=0.2).start()
+        q.wait_log(r"spare: \d+ empty queue files made ready")
+        qids = [q.submit(["slow-%d@test.example" % i]) for i in range(12)]
+        for qid in qids:
+            q.wait_log(qid + r": removed", timeout=20)
+        self.assertEqual(os.listdir(os.path.join(q.queue, "incoming")), [])
+        self.assertEqual(os.listdir(os.path.join(q.queue, "active")), [])
 
     def test_deferred_backoff_then_flush(self):
         q = QueueInstance(self, main={"minimal_backoff_time": "60s",
