@@ -128,7 +128,14 @@ static int mark_has_logs(struct qmgr_message *msg, int durable,
     return rc;
 }
 
-/* qmgr_log_append - one record into defer/<id> or bounce/<id>, fsynced */
+/*
+ * qmgr_log_append - one record into defer/<id> or bounce/<id>. A bounce
+ * record is fsynced: it is the only trace of a failure once the recipient
+ * is marked done. A defer record is not: it only feeds the delay warning
+ * (bounce reads it), the next deferral of the message rewrites the
+ * log, and a power cut that loses its tail costs a line of a warning,
+ * never a message (one flush fewer per deferral).
+ */
 int qmgr_log_append(struct qmgr_message *msg, const char *log, size_t i,
                     const char *dsn_status, const char *action,
                     const char *reason, struct vstring *why)
@@ -136,12 +143,12 @@ int qmgr_log_append(struct qmgr_message *msg, const char *log, size_t i,
     struct qmgr_rcpt *r = msg->rcpts + i;
     struct vstring *path = vstring_alloc(100);
     struct attr_list *rec = attr_list_alloc();
+    int durable = strcmp(log, QUEUE_BOUNCE_LOG) == 0;
     int truncate = strcmp(log, QUEUE_DEFER_LOG) == 0 && !msg->defer_log_fresh;
     struct vstream *s;
     int fd, rc = -1;
 
-    if (!msg->has_logs
-        && mark_has_logs(msg, strcmp(log, QUEUE_BOUNCE_LOG) == 0, why) != 0)
+    if (!msg->has_logs && mark_has_logs(msg, durable, why) != 0)
         goto out;
     queue_path(path, qmgr.root, log, msg->id);
     fd = open(vstring_str(path), O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW
@@ -161,7 +168,8 @@ int qmgr_log_append(struct qmgr_message *msg, const char *log, size_t i,
     attr_list_add_long(rec, "time", (long)time(0));
     s = vstream_fdopen(fd, VSTREAM_WRITE);
     FI_POINT("qmgr.before_log_append");
-    if (attr_write(s, rec) != 0 || vstream_fsync(s) != 0)
+    if (attr_write(s, rec) != 0
+        || (durable ? vstream_fsync(s) : vstream_flush(s)) != 0)
         vstring_sprintf(why, "write %s: %s", vstring_str(path),
                         strerror(vstream_errno(s)));
     else
