@@ -22,7 +22,7 @@
 #define STALE_NAMES 1024 /* and names others took or are taking */
 #define SAMPLE_MAX 256 /* names a taker keeps from one listing */
 #define STALE_RUN 3 /* misses in a row that make a taker list again */
-#define LISTINGS_PER_TAKE 2
+#define LISTINGS_PER_TAKE 2 /* per take; then it uses up the sample */
 
 /*
  * The taker's sample of spare/: up to SAMPLE_MAX names drawn at random
@@ -266,8 +266,12 @@ int queue_spare_take(const char *root, mode_t mode, struct vstring *path,
     if (sample_root && strcmp(sample_root, root) != 0)
         queue_spare_forget();
     while (fd < 0 && tries < TAKE_TRIES) {
-        if (sample_count == 0 || run >= STALE_RUN) {
-            if (listings++ == LISTINGS_PER_TAKE || sample_spares(root) != 0)
+        /* list again when the sample is used up or has gone stale, while
+         * this take may; after that, use up what the sample holds */
+        if ((sample_count == 0 || run >= STALE_RUN)
+            && listings < LISTINGS_PER_TAKE) {
+            listings++;
+            if (sample_spares(root) != 0)
                 break;
             run = 0;
         }

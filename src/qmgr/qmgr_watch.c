@@ -96,12 +96,21 @@ int qmgr_watch_parse(const char *buf, size_t len,
     return off == len ? rc : QMGR_WATCH_BAD;
 }
 
-/* take_hint - one named arrival, while there is room */
+/*
+ * take_hint - one named arrival, while there is room. The first of a batch
+ * empties the routing cache, as a scan does: a batch sees the tables as
+ * they are now, and a transient resolve failure is not kept past it.
+ */
 static int take_hint(const char *id, void *ctx)
 {
-    (void)ctx;
+    int *batch_started = ctx;
+
     if (qmgr.active_count >= qmgr.active_limit)
         return -1;
+    if (!*batch_started) {
+        qmgr_route_clear();
+        *batch_started = 1;
+    }
     qmgr_take_incoming(id);
     return 0;
 }
@@ -115,7 +124,7 @@ static int drop_hint(const char *id, void *ctx)
 }
 
 /* drain - read every waiting event through fn; 0, or -1 when names were lost */
-static int drain(int (*fn)(const char *, void *))
+static int drain(int (*fn)(const char *, void *), void *ctx)
 {
     union {
         struct inotify_event align;
@@ -135,7 +144,7 @@ static int drain(int (*fn)(const char *, void *))
         }
         if (n == 0)
             return -1;
-        rc = qmgr_watch_parse(u.buf, (size_t)n, fn, 0);
+        rc = qmgr_watch_parse(u.buf, (size_t)n, fn, ctx);
         if (rc == QMGR_WATCH_BAD) {
             msg_warn("inotify: incoming/ is no longer watched");
             close(watch_fd);
@@ -150,7 +159,9 @@ static int drain(int (*fn)(const char *, void *))
 /* qmgr_watch_take - take the named arrivals while there is room */
 void qmgr_watch_take(void)
 {
-    if (watch_fd >= 0 && drain(take_hint) != 0)
+    int batch_started = 0;
+
+    if (watch_fd >= 0 && drain(take_hint, &batch_started) != 0)
         lost();
 }
 
@@ -158,5 +169,5 @@ void qmgr_watch_take(void)
 void qmgr_watch_discard(void)
 {
     if (watch_fd >= 0)
-        (void)drain(drop_hint);
+        (void)drain(drop_hint, 0);
 }
