@@ -126,9 +126,8 @@ static int drop_hint(const char *id, void *ctx)
 /* drain - read every waiting event through fn; 0, or -1 when names were lost */
 static int drain(int (*fn)(const char *, void *), void *ctx)
 {
-    union {
-        struct inotify_event align;
-        char buf[8192];
+    struct {
+        _Alignas(struct inotify_event) char buf[8192];
     } u;
     ssize_t n;
     int rc;

@@ -15,9 +15,8 @@
 #define ID2 "0000000065A1B2C30001F2B"
 
 struct events {
-    union {
-        struct inotify_event align;
-        char buf[1024];
+    struct {
+        _Alignas(struct inotify_event) char buf[1024];
     } u;
     size_t len;
 };
