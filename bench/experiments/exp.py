@@ -18,6 +18,10 @@ programs (bin/ of a checkout or of a `git worktree` built with make).
         bench/drain.py's drain of N local messages, two builds of Sluice
     exp.py concurrency RUNS C1,C2,...
         the same drain for both systems at several local concurrencies
+    exp.py setting RUNS NAME=VALUE BUILD
+        relay runs through two instances of one build (or of Postfix, when
+        BUILD is "postfix"), one with main.cf's NAME set to VALUE, one
+        with its default
     exp.py syscalls N BUILD
         system calls per relayed message, per program (strace -f over
         every process of the instance while N messages are relayed)
@@ -192,6 +196,38 @@ def exp_concurrency(runs, limits):
     report(res, " msg/s")
 
 
+def exp_setting(runs, setting, build):
+    name, value = setting.split("=", 1)
+    tools, work = bench.Tools(), workdir("setting")
+    systems, sinks = {}, {}
+    for key, extra in (("default", None), (setting, {name: value})):
+        d = os.path.join(work, str(len(systems)))
+        if build == "postfix":
+            os.makedirs(d)
+            m = mtamod.Postfix(d, 0, {"process_limit": 100})
+            m.name = f"postfix{len(systems)}"
+        else:
+            m = sluice(build, d, key)
+        systems[key] = m
+        sinks[key] = start_with_sink(m, tools, work, extra)
+    res = {k: [] for k in systems}
+    cpu = {k: [] for k in systems}
+    try:
+        for key in alternate(runs, list(systems)):
+            r = relay_measure(systems[key], tools, sinks[key], 2000, 20,
+                              1024, 600)
+            res[key].append(r["relay_rate"])
+            cpu[key].append(r["cpu_us_per_msg"])
+            print(key, "relay %.0f/s" % res[key][-1], flush=True)
+    finally:
+        for key, m in systems.items():
+            m.stop()
+            sinks[key].close()
+            m.cleanup()
+    report(res, " msg/s")
+    report(cpu, " us/msg")
+
+
 def exp_syscalls(n, build):
     tools, work = bench.Tools(), workdir("syscalls")
     m = sluice(build, os.path.join(work, "sluice"), "sluice")
@@ -242,6 +278,8 @@ def main(argv):
         exp_fill(int(a[0]), int(a[1]), a[2], a[3])
     elif what == "drain":
         exp_drain(int(a[0]), int(a[1]), a[2], a[3])
+    elif what == "setting":
+        exp_setting(int(a[0]), a[1], a[2])
     elif what == "syscalls":
         exp_syscalls(int(a[0]), a[1])
     elif what == "concurrency":
