@@ -212,12 +212,16 @@ def exp_setting(runs, setting, build):
         sinks[key] = start_with_sink(m, tools, work, extra)
     res = {k: [] for k in systems}
     cpu = {k: [] for k in systems}
+    pss = {k: [] for k in systems}
+    procs = {k: [] for k in systems}
     try:
         for key in alternate(runs, list(systems)):
             r = relay_measure(systems[key], tools, sinks[key], 2000, 20,
                               1024, 600)
             res[key].append(r["relay_rate"])
             cpu[key].append(r["cpu_us_per_msg"])
+            pss[key].append(r["peak_pss_mib"])
+            procs[key].append(r["peak_procs"])
             print(key, "relay %.0f/s" % res[key][-1], flush=True)
     finally:
         for key, m in systems.items():
@@ -226,6 +230,8 @@ def exp_setting(runs, setting, build):
             m.cleanup()
     report(res, " msg/s")
     report(cpu, " us/msg")
+    report(pss, " MiB peak Pss")
+    report(procs, " peak processes")
 
 
 def exp_syscalls(n, build):

@@ -71,11 +71,8 @@ const struct mail_param mail_param_table[] = {
     {"mynetworks", "127.0.0.0/8 [::1]/128",
      "clients trusted to relay through this host", 0},
 
-    /* master and the server skeletons. max_use 1000, not Postfix's 100:
-     * replacing a process every 100 requests cost 11 % of the CPU time of
-     * a relayed message (PAPER.md, section 6); leaks are the leak
-     * checker's job in make check, not the process churn's. */
-    {"max_use", "1000",
+    /* master and the server skeletons. */
+    {"max_use", "100",
      "requests a daemon serves before it exits and is replaced", 0},
     {"max_idle", "100s", "seconds a daemon waits for a request before it exits",
      0},
