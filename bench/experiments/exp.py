@@ -72,6 +72,31 @@ def alternate(runs, keys):
         yield from (keys if i % 2 == 0 else keys[::-1])
 
 
+RELAY_FIGURES = (("relay_rate", " msg/s"), ("cpu_us_per_msg", " us/msg"),
+                 ("peak_pss_mib", " MiB peak Pss"),
+                 ("peak_procs", " peak processes"))
+
+
+def relay_runs(runs, tools, systems, sinks):
+    """Alternating relay runs (2000 messages, 20 sessions) through running
+    instances, each stopped afterwards; prints the medians."""
+    res = {f: {k: [] for k in systems} for f, _ in RELAY_FIGURES}
+    try:
+        for name in alternate(runs, list(systems)):
+            r = relay_measure(systems[name], tools, sinks[name], 2000, 20,
+                              1024, 600)
+            for f, _ in RELAY_FIGURES:
+                res[f][name].append(r[f])
+            print(name, "relay %.0f/s" % r["relay_rate"], flush=True)
+    finally:
+        for name, m in systems.items():
+            m.stop()
+            sinks[name].close()
+            m.cleanup()
+    for f, unit in RELAY_FIGURES:
+        report(res[f], unit)
+
+
 def grow(directory, names):
     for i in range(names):
         open(os.path.join(directory, "zz%08d" % i), "w").close()
@@ -89,22 +114,7 @@ def exp_grown(runs, names, base, new):
             sinks[name] = start_with_sink(m, tools, work)
             if kind == "grown":
                 grow(os.path.join(m.inst.queue, "incoming"), names)
-    res = {k: [] for k in systems}
-    cpu = {k: [] for k in systems}
-    try:
-        for name in alternate(runs, list(systems)):
-            r = relay_measure(systems[name], tools, sinks[name], 2000, 20,
-                              1024, 600)
-            res[name].append(r["relay_rate"])
-            cpu[name].append(r["cpu_us_per_msg"])
-            print(name, "relay %.0f/s" % res[name][-1], flush=True)
-    finally:
-        for name, m in systems.items():
-            m.stop()
-            sinks[name].close()
-            m.cleanup()
-    report(res, " msg/s")
-    report(cpu, " us/msg")
+    relay_runs(runs, tools, systems, sinks)
 
 
 def set_flags(on):
@@ -210,28 +220,7 @@ def exp_setting(runs, setting, build):
             m = sluice(build, d, key)
         systems[key] = m
         sinks[key] = start_with_sink(m, tools, work, extra)
-    res = {k: [] for k in systems}
-    cpu = {k: [] for k in systems}
-    pss = {k: [] for k in systems}
-    procs = {k: [] for k in systems}
-    try:
-        for key in alternate(runs, list(systems)):
-            r = relay_measure(systems[key], tools, sinks[key], 2000, 20,
-                              1024, 600)
-            res[key].append(r["relay_rate"])
-            cpu[key].append(r["cpu_us_per_msg"])
-            pss[key].append(r["peak_pss_mib"])
-            procs[key].append(r["peak_procs"])
-            print(key, "relay %.0f/s" % res[key][-1], flush=True)
-    finally:
-        for key, m in systems.items():
-            m.stop()
-            sinks[key].close()
-            m.cleanup()
-    report(res, " msg/s")
-    report(cpu, " us/msg")
-    report(pss, " MiB peak Pss")
-    report(procs, " peak processes")
+    relay_runs(runs, tools, systems, sinks)
 
 
 def exp_syscalls(n, build):
