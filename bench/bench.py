@@ -117,9 +117,18 @@ def start_with_sink(mta, tools, work, extra=None, warm=50, size=1024):
     except BaseException:
         mta.stop()
         sink.close()
+        keep_log(mta, work)
         mta.cleanup()
         raise
     return sink
+
+
+def keep_log(mta, work):
+    """A failed instance's log, kept in the work directory."""
+    inst = getattr(mta, "inst", None)
+    if inst is not None and hasattr(inst, "log"):
+        with open(os.path.join(work, f"{mta.name}-failed.log"), "w") as f:
+            f.write(inst.log())
 
 
 def relay_measure(mta, tools, sink, n, c, size, timeout):

@@ -3,10 +3,11 @@
  * sweeper of incomplete files (see queue_file.h). The reader is in
  * queue_file_read.c.
  *
- * Sits under cleanup (incoming/) and the setgid gate (maildrop/): the rename
- * of "<id>.part" (or of a recycled spare/ file) to "<id>" followed by the
- * directory fsync is where responsibility for a message passes from the
- * client to the queue.
+ * Sits under cleanup (incoming/) and the setgid gate (maildrop/). Where
+ * responsibility for a message passes from the client to the queue: for
+ * a new "<id>.part", the rename to "<id>" followed by the directory fsync;
+ * for a recycled spare/ file, the fsync of its sealed content (the rename
+ * that follows may be undone by a crash: queue_seal.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,11 +16,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "crc32.h"
 #include "fi_point.h"
 #include "msg.h"
 #include "mymalloc.h"
 #include "queue.h"
 #include "queue_file.h"
+#include "queue_seal.h"
 #include "queue_spare.h"
 #include "vstream.h"
 #include "vstring.h"
@@ -73,6 +76,18 @@ static int open_part(const char *path, mode_t mode, struct vstring *why)
     return fd;
 }
 
+/* put_sealed - write one record, counting it into the seal's CRC */
+static int put_sealed(struct queue_file *qf, int type, const void *data,
+                      size_t len)
+{
+    unsigned char hdr[RECORD_HEADER_SIZE];
+
+    record_header_encode(hdr, type, len);
+    qf->crc = crc32_update(qf->crc, hdr, sizeof(hdr));
+    qf->crc = crc32_update(qf->crc, data, len);
+    return record_put(qf->stream, type, data, len);
+}
+
 /* queue_file_create - a spare or a new "<id>.part", locked, with its
  * version record */
 struct queue_file *queue_file_create(const char *root, const char *queue,
@@ -112,7 +127,9 @@ struct queue_file *queue_file_create(const char *root, const char *queue,
     qf->final_path = mystrdup(vstring_str(path));
     qf->stream = vstream_fdopen(fd, VSTREAM_WRITE);
     (void)record_grammar_step(&qf->grammar, REC_VERSION);
-    if (record_put_str(qf->stream, REC_VERSION, RECORD_VERSION) < 0) {
+    qf->crc = CRC32_INIT;
+    if (put_sealed(qf, REC_VERSION, RECORD_VERSION,
+                   strlen(RECORD_VERSION)) < 0) {
         vstring_sprintf(why, "write %s: %m", qf->part_path);
         queue_file_abort(qf);
         qf = 0;
@@ -139,7 +156,7 @@ int queue_file_put(struct queue_file *qf, int type, const void *data,
     if ((refused = record_grammar_step(&qf->grammar, type)) != 0)
         msg_panic("queue_file_put: %s: %s record refused: %s", qf->id,
                   record_type_name(type), refused);
-    return record_put(qf->stream, type, data, len);
+    return put_sealed(qf, type, data, len);
 }
 
 /* queue_file_put_str - append a record whose payload is a string */
@@ -163,21 +180,31 @@ static int cut_at_end(struct queue_file *qf)
     return end < 0 ? -1 : ftruncate(fd, end);
 }
 
-/* drop_part - an incomplete file goes: a recycled one stays a spare
- * (garbage by definition) unless it grew too large to keep */
+/* drop_part - an incomplete file goes: a recycled one stays a spare,
+ * emptied so that no seal survives in it (its unwritten buffer is dropped
+ * first: nothing may land after the cut) */
 static void drop_part(struct queue_file *qf)
 {
-    off_t end = qf->recycled ? lseek(vstream_fd(qf->stream), 0, SEEK_CUR) : 0;
+    int fd;
 
-    if (qf->recycled && end >= 0 && end <= QUEUE_SPARE_MAX_SIZE)
+    if (qf->recycled) {
+        fd = vstream_fd(qf->stream);
+        vstream_release(qf->stream);
+        qf->stream = 0;
+        if (ftruncate(fd, 0) < 0 && unlink(qf->part_path) < 0
+            && errno != ENOENT)
+            msg_warn("remove %s: %m", qf->part_path);
+        close(fd);
         return;
+    }
     if (unlink(qf->part_path) < 0 && errno != ENOENT)
         msg_warn("remove %s: %m", qf->part_path);
 }
 
-/* queue_file_commit - end record, fsync, rename, directory fsync */
+/* queue_file_commit - seal, fsync, rename, directory fsync (a new file) */
 int queue_file_commit(struct queue_file *qf, struct vstring *why)
 {
+    char seal[QUEUE_SEAL_PAYLOAD];
     struct vstring *dir;
     const char *refused;
     int rc = -1;
@@ -186,7 +213,8 @@ int queue_file_commit(struct queue_file *qf, struct vstring *why)
         msg_panic("queue_file_commit: %s: incomplete file: %s", qf->id,
                   refused);
     dir = vstring_alloc(100);
-    if (record_put(qf->stream, REC_END, "", 0) < 0 ||
+    queue_seal_payload(seal, qf->id, qf->crc);
+    if (record_put(qf->stream, REC_END, seal, sizeof(seal)) < 0 ||
         vstream_flush(qf->stream) < 0) {
         vstring_sprintf(why, "write %s: %m", qf->part_path);
         goto abort;
@@ -206,6 +234,12 @@ int queue_file_commit(struct queue_file *qf, struct vstring *why)
         goto abort;
     }
     FI_POINT("queue_file.after_rename");
+    /* in place: the sealed content was durable under its spare/ name, and
+     * a crash that undoes the rename leaves it there for recovery */
+    if (qf->recycled) {
+        rc = 0;
+        goto out;
+    }
     queue_dir_path(dir, qf->root, qf->queue);
     if (queue_dir_fsync(vstring_str(dir), why) < 0)
         goto out;

@@ -11,14 +11,21 @@
  *                       until the end); write the 'V' record
  *   queue_file_put      append records; the record grammar is enforced here,
  *                       so a writer cannot build a file the reader refuses
- *   queue_file_commit   write 'E'; flush (a recycled file is cut to the
- *                       written length here) + fsync the file; rename
- *                       "<id>.part" (or the spare) -> "<id>" without
- *                       overwriting; fsync the directory.  Returning 0 is
- *                       THE commit point: only then may cleanup answer OK
- *                       to its client
+ *   queue_file_commit   write the 'E' record with the seal (queue_seal.h);
+ *                       flush (a recycled file is cut to the written
+ *                       length here) + fsync the file; rename "<id>.part"
+ *                       (or the spare) -> "<id>" without overwriting;
+ *                       fsync the directory -- for a new file only.
+ *                       Returning 0 is THE commit point: only then may
+ *                       cleanup answer OK to its client. A recycled file
+ *                       is committed in place: once its sealed content is
+ *                       fsynced under its spare/ name, a crash that undoes
+ *                       the rename leaves a file queue_spare_recover finds
+ *                       and moves on, so no directory fsync waits here
+ *                       (qmgr fsyncs incoming/ within a second).
  *   queue_file_abort    unlink the .part file (a recycled file stays in
- *                       spare/, garbage again); nothing was handed over
+ *                       spare/, emptied: garbage again); nothing was
+ *                       handed over
  *
  * A file named "<id>.part" is incomplete by definition and no reader opens
  * it. queue_file_sweep() removes every ".part" whose flock is free (its
@@ -49,6 +56,7 @@
 #define QUEUE_FILE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "record.h"
@@ -69,7 +77,8 @@ struct queue_file {
     char *final_path; /* <root>/<queue>/<id> */
     struct vstream *stream;
     struct record_grammar grammar;
-    int recycled; /* a spare file (queue_spare.h): cut to size at commit */
+    int recycled; /* a spare file (queue_spare.h): committed in place */
+    uint32_t crc; /* of the records written so far (queue_seal.h) */
 };
 
 /*
@@ -94,8 +103,10 @@ const char *queue_file_id(const struct queue_file *qf);
 
 /*
  * Commits and frees qf. 0: the file is complete, durable and visible under
- * its final name. -1 (why filled): the .part file was removed and nothing
- * was committed -- except when only the final directory fsync failed, in
+ * its final name (for a recycled file: durable in spare/ or under its
+ * final name). -1 (why filled): the .part file was removed (a recycled
+ * one emptied) and nothing was committed -- except when only the final
+ * directory fsync failed, in
  * which case the file may survive a crash (the client then retries: the
  * documented duplicate window).
  */

@@ -19,6 +19,7 @@
 #include "mymalloc.h"
 #include "queue.h"
 #include "queue_file.h"
+#include "queue_seal.h"
 #include "safe_open.h"
 #include "vstream.h"
 #include "vstring.h"
@@ -88,6 +89,21 @@ static const char *add_attr(struct queue_message *m, const struct vstring *p)
     return 0;
 }
 
+/* seal_ok - an end record's payload is a well-formed seal (queue_seal.h;
+ * its CRC counts only in spare/: marking recipients done changes it) */
+static int seal_ok(const struct vstring *p)
+{
+    unsigned char rec[QUEUE_SEAL_SIZE];
+    char id[QUEUE_ID_LEN + 1];
+    uint32_t crc;
+
+    if (vstring_len(p) != QUEUE_SEAL_PAYLOAD)
+        return 0;
+    record_header_encode(rec, REC_END, QUEUE_SEAL_PAYLOAD);
+    memcpy(rec + RECORD_HEADER_SIZE, vstring_str(p), QUEUE_SEAL_PAYLOAD);
+    return queue_seal_parse(rec, id, &crc);
+}
+
 /* take_record - check one record's payload and keep what it says */
 static const char *take_record(struct queue_message *m,
                                const struct record *rec,
@@ -119,11 +135,14 @@ static const char *take_record(struct queue_message *m,
     case REC_DONE:
         why = add_rcpt(m, rec, p);
         break;
+    case REC_END:
+        if (rec->len != 0 && !seal_ok(p))
+            why = "malformed seal in the end record";
+        break;
     case REC_MESSAGE:
         m->content_offset = rec->offset + RECORD_HEADER_SIZE;
         /* FALLTHROUGH */
     case REC_CONTENT_END:
-    case REC_END:
         if (rec->len != 0)
             why = "payload in an empty record";
         break;

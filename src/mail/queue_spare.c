@@ -14,6 +14,7 @@
 #include "msg.h"
 #include "mymalloc.h"
 #include "queue.h"
+#include "queue_seal.h"
 #include "queue_spare.h"
 #include "vstring.h"
 
@@ -23,6 +24,9 @@
 #define SAMPLE_MAX 256 /* names a taker keeps from one listing */
 #define STALE_RUN 3 /* misses in a row that make a taker list again */
 #define LISTINGS_PER_TAKE 2 /* per take; then it uses up the sample */
+#define RESERVE_SIZE 4096 /* bytes of zeros in a reserved file: one block */
+#define SYNC_STAMP ".synced" /* in spare/: see queue_spare_synced */
+#define STAMP_MARGIN_NS 20000000L /* 20 ms: file times lag the clock */
 
 /*
  * The taker's sample of spare/: up to SAMPLE_MAX names drawn at random
@@ -38,6 +42,7 @@ static char *sample_root;        /* the root it belongs to */
 static unsigned long long rng;   /* xorshift state, seeded per process */
 static long spare_estimate = -1; /* retirer: files in spare/, -1 unknown */
 static long long spare_counted;  /* retirer: when it last counted, ms */
+static struct timespec stamp;    /* taker: the stamp's time, last read */
 
 /* spare_name_ok - a queue id, the only name a spare file has */
 static int spare_name_ok(const char *name)
@@ -211,13 +216,85 @@ static int same_file(const char *path, const struct stat *st)
            && lst.st_ino == st->st_ino;
 }
 
-/* take_one - open, lock, check that the name is still it; fd or -1 */
+/* stamp_path - <root>/spare/.synced */
+static void stamp_path(struct vstring *path, const char *root)
+{
+    queue_dir_path(path, root, QUEUE_SPARE);
+    vstring_append_str(path, "/" SYNC_STAMP);
+}
+
+/* queue_spare_synced - every rename into spare/ before `before` is durable */
+void queue_spare_synced(const char *root, const struct timespec *before)
+{
+    struct vstring *path = vstring_alloc(100);
+    struct timespec times[2];
+    int fd;
+
+    times[0] = times[1] = *before;
+    if (times[1].tv_nsec >= STAMP_MARGIN_NS) {
+        times[1].tv_nsec -= STAMP_MARGIN_NS;
+    } else {
+        times[1].tv_sec -= 1;
+        times[1].tv_nsec += 1000000000L - STAMP_MARGIN_NS;
+    }
+    times[0] = times[1];
+    stamp_path(path, root);
+    if ((fd = open(vstring_str(path), O_CREAT | O_WRONLY | O_NOFOLLOW
+                                          | O_CLOEXEC, 0600)) < 0
+        || futimens(fd, times) < 0)
+        msg_warn("%s: %m", vstring_str(path));
+    if (fd >= 0)
+        close(fd);
+    vstring_free(path);
+}
+
+/* ts_after - a later than b? */
+static int ts_after(const struct timespec *a, const struct timespec *b)
+{
+    return a->tv_sec != b->tv_sec ? a->tv_sec > b->tv_sec
+                                  : a->tv_nsec > b->tv_nsec;
+}
+
+/* name_durable - was the file's name in spare/ fsynced since it changed
+ * last? Its ctime (set by the rename into spare/, and by any later
+ * change) against the stamp, read again when the file looks newer. */
+static int name_durable(const char *src, const struct stat *st)
+{
+    struct vstring *path;
+    struct stat sst;
+    const char *slash;
+
+    if (!ts_after(&st->st_ctim, &stamp))
+        return 1;
+    path = vstring_alloc(100);
+    slash = strrchr(src, '/');
+    vstring_set_str(path, src);
+    vstring_truncate(path, slash ? (size_t)(slash - src) : 0);
+    vstring_append_str(path, "/" SYNC_STAMP);
+    if (stat(vstring_str(path), &sst) == 0)
+        stamp = sst.st_mtim;
+    vstring_free(path);
+    return !ts_after(&st->st_ctim, &stamp);
+}
+
+/* sealed_here - does the file hold a message committed in place? */
+static int sealed_here(int fd, const struct stat *st, const char *path)
+{
+    char id[QUEUE_ID_LEN + 1];
+    const char *name = strrchr(path, '/');
+
+    return queue_seal_committed(fd, st->st_size, name ? name + 1 : path,
+                                id) != 0;
+}
+
+/* take_one - open, lock, check that the name is still it and that it is
+ * garbage; fd or -1 */
 static int take_one(const char *src, mode_t mode, struct vstring *why)
 {
     struct stat st;
     int fd;
 
-    if ((fd = open(src, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+    if ((fd = open(src, O_RDWR | O_NOFOLLOW | O_CLOEXEC)) < 0) {
         int saved = errno;
 
         vstring_sprintf(why, "open %s: %m", src);
@@ -244,6 +321,21 @@ static int take_one(const char *src, mode_t mode, struct vstring *why)
         vstring_sprintf(why, "%s: taken by another process", src);
         close(fd);
         errno = ENOENT;
+        return -1;
+    }
+    /* a commit in place relies on the spare name: not yet fsynced after
+     * its retire, skip it (cheaply, as one another process holds) */
+    if (!name_durable(src, &st)) {
+        vstring_sprintf(why, "%s: retired since spare/ was last synced", src);
+        close(fd);
+        errno = EWOULDBLOCK;
+        return -1;
+    }
+    /* a commit whose rename a crash undid: qmgr moves it on */
+    if (sealed_here(fd, &st, src)) {
+        vstring_sprintf(why, "%s: holds a committed message", src);
+        close(fd);
+        errno = EBUSY;
         return -1;
     }
     if (fchmod(fd, mode) < 0) {
@@ -298,6 +390,7 @@ int queue_spare_take(const char *root, mode_t mode, struct vstring *path,
 void queue_spare_forget(void)
 {
     sample_count = 0;
+    stamp.tv_sec = stamp.tv_nsec = 0;
     if (sample_root)
         myfree(sample_root);
     sample_root = 0;
@@ -320,7 +413,10 @@ static int keep_spare(const char *root, const char *name, struct vstring *path)
         return 1;
     fd = open(vstring_str(path), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     busy = fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0;
-    if (busy) {
+    /* a file with one name that holds a committed message is not ours to
+     * drop, however large: queue_spare_recover could not move it yet */
+    if (busy || (fd >= 0 && st.st_nlink == 1 && sealed_here(fd, &st,
+                                                            vstring_str(path)))) {
         close(fd);
         return 0;
     }
@@ -337,28 +433,121 @@ static int keep_spare(const char *root, const char *name, struct vstring *path)
     return 0;
 }
 
-/* queue_spare_fill - check spare/, then create empty spare files until want
- * or time is up */
+/* move_on - rename spare/name, sealed under id, to incoming/<id> */
+static int move_on(const char *root, const char *name, const char *id,
+                   struct vstring *path)
+{
+    struct vstring *dst = vstring_alloc(100);
+    int moved = 0;
+
+    queue_path(dst, root, QUEUE_INCOMING, id);
+    if (queue_rename_noreplace(vstring_str(path), vstring_str(dst)) == 0) {
+        msg_info("spare/%s: message %s was committed in place; moved to "
+                 "incoming", name, id);
+        moved = 1;
+    } else {
+        msg_warn("spare/%s holds committed message %s: rename to %s: %m",
+                 name, id, vstring_str(dst));
+    }
+    vstring_free(dst);
+    return moved;
+}
+
+/* recover_one - walk_spares callback: moves a committed file on; 1 if it
+ * did. The tail is read first, unlocked (cheap, and nearly always
+ * garbage); a file that looks committed is locked (a live committer holds
+ * its lock until its own rename), checked to be still this name, and
+ * checked whole. */
+static int recover_one(const char *root, const char *name, struct vstring *path)
+{
+    char id[QUEUE_ID_LEN + 1];
+    struct stat st;
+    int fd, moved = 0;
+
+    queue_path(path, root, QUEUE_SPARE, name);
+    if ((fd = open(vstring_str(path), O_RDONLY | O_NOFOLLOW | O_NONBLOCK
+                                          | O_CLOEXEC)) < 0)
+        return 0;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1
+        && queue_seal_committed(fd, st.st_size, name, id) == 1
+        && flock(fd, LOCK_EX | LOCK_NB) == 0 && same_file(vstring_str(path), &st)
+        && fstat(fd, &st) == 0
+        && queue_seal_committed(fd, st.st_size, name, id) == 1)
+        moved = move_on(root, name, id, path);
+    close(fd);
+    return moved;
+}
+
+/* queue_spare_recover - move every file committed in place on */
+long queue_spare_recover(const char *root)
+{
+    struct vstring *path = vstring_alloc(100);
+    long n = walk_spares(root, path, recover_one);
+
+    vstring_free(path);
+    return n;
+}
+
+/* reserve_one - a new spare file holding one block of zeros (a commit into
+ * it then allocates nothing: PAPER.md, section 6); 1 made, 0 name taken,
+ * -1 cannot create */
+static int reserve_one(const char *path)
+{
+    static const char zeros[RESERVE_SIZE];
+    int fd;
+
+    fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return errno == EEXIST ? 0 : -1;
+    if (write(fd, zeros, sizeof(zeros)) != (ssize_t)sizeof(zeros)
+        && ftruncate(fd, 0) < 0)
+        msg_warn("reserve %s: %m", path);
+    close(fd);
+    return 1;
+}
+
+/* settle_reserve - the zeros on disk, the new names durable: a commit in
+ * place (queue_seal.h) relies on its spare/ name surviving a crash */
+static void settle_reserve(const char *root, struct vstring *path)
+{
+    struct vstring *why = vstring_alloc(100);
+    struct timespec now;
+    int fd;
+
+    queue_dir_path(path, root, QUEUE_SPARE);
+    if ((fd = open(vstring_str(path), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+        if (syncfs(fd) < 0)
+            msg_warn("syncfs %s: %m", vstring_str(path));
+        close(fd);
+    }
+    if (clock_gettime(CLOCK_REALTIME, &now) < 0)
+        msg_fatal("clock_gettime: %m");
+    if (queue_dir_fsync(vstring_str(path), why) < 0)
+        msg_warn("%s", vstring_str(why));
+    else
+        queue_spare_synced(root, &now);
+    vstring_free(why);
+}
+
+/* queue_spare_fill - check spare/, then reserve spare files until want or
+ * time is up */
 long queue_spare_fill(const char *root, long want, long max_ms)
 {
     struct vstring *id = vstring_alloc(QUEUE_ID_LEN + 1);
     struct vstring *path = vstring_alloc(100);
     long long start = now_ms();
     long have = walk_spares(root, path, keep_spare), made = 0;
-    int fd;
+    int r;
 
     while (have >= 0 && have + made < want && now_ms() - start < max_ms) {
         queue_id_new(id);
         queue_path(path, root, QUEUE_SPARE, vstring_str(id));
-        fd = open(vstring_str(path),
-                  O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (fd < 0 && errno != EEXIST)
+        if ((r = reserve_one(vstring_str(path))) < 0)
             break;
-        if (fd >= 0) {
-            close(fd);
-            made++;
-        }
+        made += r;
     }
+    if (made > 0)
+        settle_reserve(root, path);
     spare_estimate = -1;
     vstring_free(id);
     vstring_free(path);

@@ -16,12 +16,25 @@
  *     0700, the mail owner), so only the pipeline puts files there, each
  *     under the unique queue id of the message it held (or a fresh id, for
  *     the empty files qmgr reserves at start).
- *   - A spare file's content is garbage. A taker keeps the file under its
- *     spare name, locked, while it overwrites it from offset 0, and cuts it
- *     to the written length before the commit's fsync (queue_file_commit);
- *     the commit renames it from spare/ straight to its final name, so a
- *     committed file never carries a byte of an earlier message, and a
- *     taker that dies or gives up leaves a spare (garbage) where it was.
+ *   - A spare file's content is garbage, except when it holds a message
+ *     committed in place (queue_seal.h: its seal names another id, its
+ *     CRC matches); such a file is never taken or dropped, and
+ *     queue_spare_recover moves it on. A taker keeps the file under its
+ *     spare name, locked, while it overwrites it from offset 0, and cuts
+ *     it to the written length before the commit's fsync
+ *     (queue_file_commit), which makes the sealed content durable under
+ *     the spare name: that is the commit point. The rename from spare/ to
+ *     incoming/<id> follows without a directory fsync of its own. A
+ *     committed file never carries a byte of an earlier message. A taker
+ *     that gives up empties the file; one that dies before its seal is
+ *     written leaves garbage, one that dies after it leaves a message
+ *     that is moved on (its client got no OK and may send it again: the
+ *     duplicate window of RFC 1047).
+ *   - spare/ names must be durable before a commit relies on them: qmgr
+ *     fsyncs spare/ after reserving files at start, and within a second
+ *     after retiring one, and stamps the time each such fsync began
+ *     (queue_spare_synced); a taker skips a file whose ctime (set by its
+ *     rename into spare/) is later than the stamp.
  *   - Taking is safe between concurrent cleanups: a taker opens and locks
  *     (flock, non-blocking) spare/<name>, then checks that the name still
  *     names the inode it holds (the previous holder may have committed it
@@ -29,10 +42,11 @@
  *   - Retiring is the "done" step of qmgr: the name leaves active/ exactly
  *     as with unlink(2). The pool is bounded (limit files, none larger than
  *     QUEUE_SPARE_MAX_SIZE); beyond that the file is unlinked.
- *   - Nothing in spare/ is ever delivered, listed or counted as queued
- *     mail; the directory may be emptied at any time, and a spare file
- *     with a second name (a crash kept both names of a commit's rename) is
- *     dropped from spare/ at qmgr's start (queue_spare_fill).
+ *   - Nothing in spare/ is delivered, listed or counted as queued mail
+ *     until queue_spare_recover has moved it to incoming/; a file without
+ *     a seal naming another id may be removed at any time, and a spare
+ *     file with a second name (a crash kept both names of a commit's
+ *     rename) is dropped from spare/ at qmgr's start (queue_spare_fill).
  */
 #ifndef QUEUE_SPARE_H
 #define QUEUE_SPARE_H
@@ -63,14 +77,36 @@ int queue_spare_take(const char *root, mode_t mode, struct vstring *path,
                      struct vstring *why);
 
 /*
- * qmgr at start: drops spare names of files that have a second name, then
- * creates empty files in spare/ until it holds want of them, for at most
+ * qmgr at start: drops spare names of files that have a second name (and
+ * files too large to keep, unless they hold a committed message), then
+ * creates files of one zeroed block in spare/ until it holds want of them
+ * (and makes them and their names durable), for at most
  * max_ms milliseconds (a burst of new messages then takes files instead of
  * allocating inodes while clients wait). How many it made.
  */
 long queue_spare_fill(const char *root, long want, long max_ms);
 
-/* Drops the sample of spare names queue_spare_take keeps between calls. */
+/*
+ * Moves every file in spare/ that holds a message committed in place
+ * (queue_seal.h: a crash undid the commit's rename) to incoming/<id>.
+ * qmgr calls it at start, at every queue run and on a flush, before
+ * anything in spare/ may be dropped. How many it moved, or -1 when spare/
+ * cannot be listed.
+ */
+long queue_spare_recover(const char *root);
+
+/*
+ * qmgr, after an fsync of spare/ that began at `before`: every rename into
+ * spare/ before then is durable. Recorded as the time of spare/.synced
+ * (less a margin for the coarse clock of file times); a taker uses a file
+ * only when its ctime is not after it (a commit in place relies on the
+ * spare name surviving a crash).
+ */
+struct timespec;
+void queue_spare_synced(const char *root, const struct timespec *before);
+
+/* Drops the sample of spare names queue_spare_take keeps between calls,
+ * and the stamp it last read. */
 void queue_spare_forget(void);
 
 #endif

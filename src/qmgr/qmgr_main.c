@@ -73,7 +73,7 @@ static long limit(const char *name, long floor)
     return v < floor ? floor : v;
 }
 
-/* qmgr_reserve_spares - empty queue files ready for the first burst */
+/* qmgr_reserve_spares - zeroed queue files ready for the first burst */
 static void qmgr_reserve_spares(void)
 {
     long want = limit("queue_spare_reserve", 0);
@@ -83,7 +83,7 @@ static void qmgr_reserve_spares(void)
         want = qmgr.spare_limit;
     made = queue_spare_fill(qmgr.root, want, SPARE_FILL_MS);
     if (made > 0)
-        msg_info("spare: %ld empty queue files made ready", made);
+        msg_info("spare: %ld queue files made ready", made);
 }
 
 /* qmgr_init - configuration, recovery, then the first run */

@@ -12,14 +12,18 @@
  * mode of the fault injector showed the unbounded window: every finished
  * message still in spare/ came back).
  *
- * The same fsync bounds the window of qmgr's unsynced move from incoming/
- * to active/ (qmgr_scan.c): on a file system without a journal the two
- * directory blocks of a rename reach the disk independently, and cleanup
- * fsyncs incoming/ at every commit, so until active/ is fsynced a power
- * cut may leave the file with no name (fsck then puts it in lost+found).
- * A move therefore also sets the timer (PAPER.md, section 8).
+ * The same fsync bounds the window of the unsynced moves between queue
+ * directories: qmgr's from incoming/ to active/ (qmgr_scan.c) and the
+ * rename from spare/ to incoming/ that follows a commit in place
+ * (queue_seal.h). On a file system without a journal the two directory
+ * blocks of a rename reach the disk independently, so until both are
+ * fsynced a power cut may leave the file with no name (fsck then puts it
+ * in lost+found). A move into active/ therefore also sets the timer, and
+ * the timer fsyncs incoming/ as well (PAPER.md, section 8).
  */
 #include <errno.h>
+#include <string.h>
+#include <time.h>
 
 #include "event_server.h"
 #include "fi_point.h"
@@ -38,25 +42,32 @@ static int sync_pending; /* a timer is set */
 /* sync_dirs - make the removals of the last second durable */
 static void sync_dirs(void *ctx)
 {
-    static const char *const dirs[] = {QUEUE_ACTIVE, QUEUE_SPARE};
+    static const char *const dirs[] = {QUEUE_INCOMING, QUEUE_ACTIVE,
+                                       QUEUE_SPARE};
     struct vstring *path = vstring_alloc(100);
     struct vstring *why = vstring_alloc(100);
+    struct timespec before;
     size_t i;
 
     (void)ctx;
     sync_pending = 0;
     FI_POINT("qmgr.before_retire_sync");
+    if (clock_gettime(CLOCK_REALTIME, &before) < 0)
+        msg_fatal("clock_gettime: %m");
     for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
         queue_dir_path(path, qmgr.root, dirs[i]);
         if (queue_dir_fsync(vstring_str(path), why) != 0)
             msg_warn("%s (finished messages may be delivered again after "
                      "a crash)", vstring_str(why));
+        else if (strcmp(dirs[i], QUEUE_SPARE) == 0)
+            queue_spare_synced(qmgr.root, &before); /* takers may use them */
     }
     vstring_free(path);
     vstring_free(why);
 }
 
-/* qmgr_sync_soon - active/ and spare/ changed: fsync them within a second */
+/* qmgr_sync_soon - active/ and spare/ changed (and incoming/, by commits
+ * in place, queue_seal.h): fsync them within a second */
 void qmgr_sync_soon(void)
 {
     if (!sync_pending) {

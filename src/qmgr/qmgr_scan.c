@@ -13,6 +13,7 @@
 #include "vstring.h"
 
 #include "queue.h"
+#include "queue_spare.h"
 #include "queue_file.h"
 
 #include "qmgr.h"
@@ -65,14 +66,23 @@ void qmgr_recover(void)
 }
 
 /*
- * qmgr_sweep_incoming - remove .part files whose writer died (flock free):
+ * qmgr_sweep_incoming - move on what was committed in place in spare/ but
+ * not renamed, and remove .part files whose writer died (flock free):
  * at start, and at every queue run, because a cleanup that dies leaves its
  * .part behind and the surviving cleanup processes never sweep again.
  */
 void qmgr_sweep_incoming(void)
 {
     struct vstring *why = vstring_alloc(100);
+    long recovered;
     int swept;
+
+    /* commits in place whose rename a crash undid (queue_seal.h) */
+    if ((recovered = queue_spare_recover(qmgr.root)) > 0) {
+        msg_info("recover: %ld message(s) moved from spare to incoming",
+                 recovered);
+        qmgr.incoming_more = 1;
+    }
 
     if ((swept = queue_file_sweep(qmgr.root, QUEUE_INCOMING, why)) > 0)
         msg_info("sweep: %d incomplete file(s) removed from incoming", swept);

@@ -220,9 +220,11 @@ class PipelineTest(unittest.TestCase):
         inst.wait_where(qid, "deferred")
         path = os.path.join(inst.queue, "deferred", qid)
         data = read(path)
-        self.assertEqual(data[-5:], b"E\0\0\0\0")
-        with open(path, "r+b") as f:      # the end marker cut off
-            f.truncate(len(data) - 5)
+        seal = 5 + 23 + 1 + 8               # 'E', length, "<id> <crc>"
+        self.assertEqual(data[-seal:-seal + 5], b"E\0\0\0\x20")
+        self.assertEqual(data[-seal + 5:-9].decode(), qid)
+        with open(path, "r+b") as f:      # the end record cut off
+            f.truncate(len(data) - seal)
         # and a file of garbage with a queue-file name in incoming/
         junk = qid[:-1] + ("0" if qid[-1] != "0" else "1")
         with open(os.path.join(inst.queue, "incoming", junk), "wb") as f:
@@ -236,6 +238,36 @@ class PipelineTest(unittest.TestCase):
         self.assertEqual(inst.mail("bob"), [])
         self.assertEqual(inst.where(qid), "corrupt")
         self.assertEqual(inst.in_flight(), 0)
+
+    def test_commit_in_place_recovered_from_spare(self):
+        """A crash after a commit in place, before its rename, leaves the
+        sealed file in spare/ under a spare's name: a queue run finds it
+        and delivers it, once; garbage in spare/ is left alone."""
+        inst = self.full()
+        os.makedirs(os.path.dirname(inst.maildir("kate")))
+        with open(inst.maildir("kate"), "w") as f:
+            f.write("in the way\n")
+        inst.sendmail(["-f", "bob", "kate"], "Subject: sealed\n\nkept\n")
+        qid = inst.qid_of(r": to=<kate@test\.example>.*status=deferred")
+        inst.wait_where(qid, "deferred")
+        spare_name = "0000000100001000001000F"
+        garbage = "0000000100001000001000E"
+        os.rename(os.path.join(inst.queue, "deferred", qid),
+                  os.path.join(inst.queue, "spare", spare_name))
+        with open(os.path.join(inst.queue, "spare", garbage), "wb") as f:
+            f.write(read(os.path.join(inst.queue, "spare", spare_name))[:-1])
+        os.unlink(inst.maildir("kate"))
+        inst.sluice("flush")
+        inst.wait_for_log(r"spare/%s: message %s was committed in place"
+                          % (spare_name, qid), timeout=10)
+        [raw] = inst.wait_mail("kate", 1, timeout=20)
+        self.assertTrue(raw.endswith(b"\n\nkept\n"))
+        inst.wait_queue_empty()
+        self.assertTrue(os.path.exists(
+            os.path.join(inst.queue, "spare", garbage)))
+        self.assertNotIn("spare/" + garbage, inst.log())
+        time.sleep(1.5)                    # a queue run later: still one
+        self.assertEqual(len(inst.mail("kate")), 1)
 
 
     # ---- the queue tools on real messages ---------------------------------

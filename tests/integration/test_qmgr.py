@@ -111,25 +111,33 @@ class QueueInstance:
         return self.inst.wait_for_log(pattern, timeout=timeout, **kw)
 
 
+def spares(spare):
+    """The spare files' names (not the .synced stamp)."""
+    return [n for n in os.listdir(spare) if not n.startswith(".")]
+
+
 class QmgrDeliveryTest(unittest.TestCase):
     def test_spare_reserve_at_start(self):
-        """qmgr fills spare/ with empty files at start, up to the reserve
-        but never past queue_spare_limit; a finished message's file is
-        kept there too."""
+        """qmgr fills spare/ with files of one zeroed block at start, up to
+        the reserve but never past queue_spare_limit; a finished message's
+        file is kept there too."""
         q = QueueInstance(self, main={"queue_spare_reserve": "40",
                                       "queue_spare_limit": "25"}).start()
-        q.wait_log(r"spare: 25 empty queue files made ready")
+        q.wait_log(r"spare: 25 queue files made ready")
         spare = os.path.join(q.queue, "spare")
-        names = os.listdir(spare)
+        names = spares(spare)
         self.assertEqual(len(names), 25)
-        self.assertTrue(all(os.path.getsize(os.path.join(spare, n)) == 0
-                            for n in names))
+        for n in names:
+            with open(os.path.join(spare, n), "rb") as f:
+                self.assertEqual(f.read(), bytes(4096))
+        # the time of the fsync that made them durable (queue_spare.h)
+        self.assertTrue(os.path.exists(os.path.join(spare, ".synced")))
         q.inst.stop()
         q.inst.start()
         qid = q.submit(["ok-a@test.example"])
         q.wait_log(qid + r": removed")
-        self.assertEqual(len(os.listdir(spare)), 25)  # full: unlinked
-        self.assertEqual(q.inst.log().count("empty queue files made ready"), 1)
+        self.assertEqual(len(spares(spare)), 25)  # full: unlinked
+        self.assertEqual(q.inst.log().count("queue files made ready"), 1)
 
     def test_delivered_then_removed(self):
         q = QueueInstance(self).start()
@@ -152,7 +160,7 @@ class QmgrDeliveryTest(unittest.TestCase):
         q = QueueInstance(self, main={"qmgr_message_active_limit": "3",
                                       "queue_run_delay": "3600s"},
                           slow=0.2).start()
-        q.wait_log(r"spare: \d+ empty queue files made ready")
+        q.wait_log(r"spare: \d+ queue files made ready")
         qids = [q.submit(["slow-%d@test.example" % i]) for i in range(12)]
         for qid in qids:
             q.wait_log(qid + r": removed", timeout=20)

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "queue.h"
@@ -18,6 +19,26 @@
 #include "record.h"
 #include "testkit.h"
 #include "vstring.h"
+
+/* synced_later - spare/ counts as synced until an hour from now: the files
+ * the tests put there may be taken (queue_spare_fill stamps the present) */
+static void synced_later(void)
+{
+    struct timespec later;
+
+    clock_gettime(CLOCK_REALTIME, &later);
+    later.tv_sec += 3600;
+    queue_spare_synced(root, &later);
+}
+
+/* setup - a fresh queue, its spare/ synced (above) */
+static int setup(void)
+{
+    if (queue_fixture_setup() != 0)
+        return -1;
+    synced_later();
+    return 0;
+}
 
 static int teardown(void)
 {
@@ -226,7 +247,9 @@ static void test_fill_reserve(void)
     /* no time at all: nothing is made */
     CU_ASSERT_EQUAL(queue_spare_fill(root, 50, 0), 0);
     CU_ASSERT_EQUAL(spare_count(), 5);
-    /* an empty reserved file is taken like any spare */
+    synced_later();
+    /* a reserved file holds one block of zeros and is taken like any
+     * spare */
     (void)commit_small(&recycled);
     CU_ASSERT_EQUAL(recycled, 1);
     CU_ASSERT_EQUAL(spare_count(), 4);
@@ -275,15 +298,17 @@ static void test_take_past_busy_and_gone(void)
             close(fds[i]);
 }
 
-/* An aborted recycled file stays a spare, unless it grew past the size
- * the pool keeps; qmgr's start drops spare names with a second link (a
- * crash kept both names of a commit's rename) and oversized spares. */
+/* An aborted recycled file stays a spare, emptied, however large it grew
+ * (no seal may survive in it); qmgr's start drops spare names with a
+ * second link (a crash kept both names of a commit's rename) and
+ * oversized spares. */
 static void test_abort_and_start_check(void)
 {
     const char *linked = "0000000500005000005000A";
     struct queue_file *qf;
     char *big = calloc(1, QUEUE_SPARE_MAX_SIZE + 1);
     char other[512];
+    struct stat st;
     size_t i;
     int fd;
 
@@ -295,7 +320,7 @@ static void test_abort_and_start_check(void)
     CU_ASSERT_EQUAL(qf->recycled, 1);
     queue_file_abort(qf);
     CU_ASSERT_EQUAL(spare_count(), 1);
-    /* too large to keep: removed */
+    /* larger than the pool keeps: emptied, kept */
     qf = queue_file_create(root, QUEUE_INCOMING, 0600, why);
     CU_ASSERT_PTR_NOT_NULL_FATAL(qf);
     CU_ASSERT_EQUAL(qf->recycled, 1);
@@ -304,7 +329,11 @@ static void test_abort_and_start_check(void)
     for (i = 0; i < 8; i++)
         queue_file_put(qf, REC_ATTR, big, 60000);
     queue_file_abort(qf);
-    CU_ASSERT_EQUAL(spare_count(), 0);
+    CU_ASSERT_EQUAL(spare_count(), 1);
+    CU_ASSERT_EQUAL(stat(path_of(QUEUE_SPARE, "0000000500005000005000B"),
+                         &st), 0);
+    CU_ASSERT_EQUAL(st.st_size, 0);
+    empty_spares();
     /* the start check */
     put_file(QUEUE_SPARE, "0000000500005000005000C", 10, 0600);
     put_file(QUEUE_INCOMING, linked, 10, 0600);
@@ -319,6 +348,7 @@ static void test_abort_and_start_check(void)
     CU_ASSERT_FATAL(fd >= 0);
     CU_ASSERT_EQUAL(flock(fd, LOCK_EX), 0);
     CU_ASSERT_EQUAL(queue_spare_fill(root, 1, 10000), 0);
+    synced_later();
     CU_ASSERT_EQUAL(spare_count(), 2);
     CU_ASSERT(access(path_of(QUEUE_SPARE, "0000000500005000005000D"),
                      F_OK) != 0);
@@ -331,17 +361,41 @@ static void test_abort_and_start_check(void)
     free(big);
 }
 
+/* A file retired since spare/ was last synced is not taken: a commit in
+ * place relies on its spare name surviving a crash */
+static void test_take_waits_for_sync(void)
+{
+    struct timespec past;
+    int recycled;
+
+    empty_spares();
+    clock_gettime(CLOCK_REALTIME, &past);
+    past.tv_sec -= 10;
+    queue_spare_synced(root, &past);
+    queue_spare_forget();
+    put_file(QUEUE_SPARE, "0000000600006000006000A", 100, 0600);
+    (void)commit_small(&recycled);
+    CU_ASSERT_EQUAL(recycled, 0);
+    CU_ASSERT_EQUAL(spare_count(), 1);
+    synced_later();
+    (void)commit_small(&recycled);
+    CU_ASSERT_EQUAL(recycled, 1);
+    CU_ASSERT_EQUAL(spare_count(), 0);
+}
+
 static const struct testkit_case cases[] = {
     {"retire: into spare/, bounded by count and size", test_retire_bounded},
     {"take: a committed recycled file holds only its message",
      test_take_and_commit_exact},
     {"take: never a locked or foreign file, never for maildrop",
      test_take_skips_locked_foreign_and_maildrop},
-    {"fill: empty files reserved up to a count, within a time",
+    {"fill: zeroed files reserved up to a count, within a time",
      test_fill_reserve},
     {"take: past names busy or gone, while one is free",
      test_take_past_busy_and_gone},
-    {"abort keeps a spare; start drops linked and oversized ones",
+    {"take: not a file retired since spare/ was last synced",
+     test_take_waits_for_sync},
+    {"abort empties a spare; start drops linked and oversized ones",
      test_abort_and_start_check},
     {NULL, NULL}};
-TESTKIT_SUITE("queue_spare", queue_fixture_setup, teardown, cases);
+TESTKIT_SUITE("queue_spare", setup, teardown, cases);

@@ -1,0 +1,57 @@
+/*
+ * queue_seal.h - the commit seal of a queue file: what lets a file that
+ * was committed where it lay, in spare/, be told from a spare's garbage.
+ *
+ * Every file queue_file.c writes ends with an 'E' record whose payload is
+ * the seal "<id> <crc>": the queue id the file was committed under and the
+ * CRC-32 (crc32.h, 8 hex digits) of every byte before the 'E' record.
+ *
+ * Why: a recycled file (queue_spare.h) is committed in place. Its content
+ * is fsynced while it still has its durable spare/ name, and the rename
+ * to incoming/<id> that follows needs no directory fsync of its own: if a
+ * crash undoes the rename, the file is found again in spare/, and the seal
+ * says it holds a committed message, which is moved on
+ * (queue_spare_recover). A file in spare/<name> is committed when
+ *   - its last QUEUE_SEAL_SIZE bytes are a well-formed seal,
+ *   - the seal's id differs from <name> (qmgr retires a delivered file
+ *     under its own id, so a retired file's seal names itself), and
+ *   - the CRC of everything before the seal matches (a write torn by a
+ *     crash, or a taker that died half-way over an older file, fails it).
+ * Anything else in spare/ is garbage, free to take. qmgr marks recipients
+ * done in place (R -> D), which changes the bytes under the CRC: the seal
+ * is checked only in spare/, where no file was ever marked after its seal
+ * was written.
+ */
+#ifndef QUEUE_SEAL_H
+#define QUEUE_SEAL_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "queue.h"
+#include "record.h"
+
+#define QUEUE_SEAL_PAYLOAD (QUEUE_ID_LEN + 1 + 8)
+#define QUEUE_SEAL_SIZE (RECORD_HEADER_SIZE + QUEUE_SEAL_PAYLOAD)
+
+/* The seal payload (QUEUE_SEAL_PAYLOAD bytes, no NUL) for id and crc. */
+void queue_seal_payload(char out[QUEUE_SEAL_PAYLOAD], const char *id,
+                        uint32_t crc);
+
+/*
+ * Reads a whole seal record (header and payload). 1 with id (a
+ * NUL-terminated queue id) and crc filled, or 0 when rec is not a seal.
+ */
+int queue_seal_parse(const unsigned char rec[QUEUE_SEAL_SIZE],
+                     char id[QUEUE_ID_LEN + 1], uint32_t *crc);
+
+/*
+ * Does the file open for reading on fd, size bytes long and named name in
+ * spare/, hold a message committed in place? 1 with id filled, 0 when it
+ * is garbage, -1 on a read error (errno set). Reads the tail only, unless
+ * the tail names another id: then the whole file, for the CRC.
+ */
+int queue_seal_committed(int fd, off_t size, const char *name,
+                         char id[QUEUE_ID_LEN + 1]);
+
+#endif
