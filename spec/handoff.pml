@@ -85,7 +85,11 @@ end:
 #ifdef MUTANT_REPLY_BEFORE_COMMIT
         from_cleanup ! true;              /* the bug: 250 before the commit */
 #endif
-        if   /* cleanup.after_write, cleanup.after_fsync: nothing committed */
+        /* before the commit nothing is committed (a new file: up to its
+         * rename and directory fsync; a recycled one: up to the fsync of
+         * its sealed content, queue_seal.h -- the rename after it may be
+         * undone, and recovery from spare/ makes that the same state) */
+        if
         :: crashes < MAXCRASH ->
             atomic { crashes++; incomplete--; orphan_parts++ };
 #ifndef MUTANT_REPLY_BEFORE_COMMIT

@@ -22,6 +22,11 @@ programs (bin/ of a checkout or of a `git worktree` built with make).
         relay runs through two instances of one build (or of Postfix, when
         BUILD is "postfix"), one with main.cf's NAME set to VALUE, one
         with its default
+    exp.py builds RUNS BASE NEW
+        relay runs through an instance of each build: PAPER item 16
+    exp.py latency RUNS BASE NEW
+        single-session latency to 250 (batches of 200 messages, as in
+        make bench) through an instance of each build: PAPER item 16
     exp.py syscalls N BUILD
         system calls per relayed message, per program (strace -f over
         every process of the instance while N messages are relayed)
@@ -223,6 +228,36 @@ def exp_setting(runs, setting, build):
     relay_runs(runs, tools, systems, sinks)
 
 
+def two_builds(name, base, new):
+    tools, work = bench.Tools(), workdir(name)
+    systems, sinks = {}, {}
+    for key, path in (("base", base), ("new", new)):
+        systems[key] = m = sluice(path, os.path.join(work, key), key)
+        sinks[key] = start_with_sink(m, tools, work)
+    return tools, systems, sinks
+
+
+def exp_builds(runs, base, new):
+    tools, systems, sinks = two_builds("builds", base, new)
+    relay_runs(runs, tools, systems, sinks)
+
+
+def exp_latency(runs, base, new):
+    _, systems, sinks = two_builds("latency", base, new)
+    res = {k: [] for k in systems}
+    try:
+        for k in alternate(runs, list(systems)):
+            acc, _ = measure.latency(systems[k].port, sinks[k], 200, 1024)
+            res[k].append(statistics.median(acc) * 1e3)
+            print(k, "p50 %.2f ms" % res[k][-1], flush=True)
+    finally:
+        for k, m in systems.items():
+            m.stop()
+            sinks[k].close()
+            m.cleanup()
+    report(res, " ms")
+
+
 def exp_syscalls(n, build):
     tools, work = bench.Tools(), workdir("syscalls")
     m = sluice(build, os.path.join(work, "sluice"), "sluice")
@@ -267,6 +302,10 @@ def main(argv):
     what, a = argv[1], argv[2:]
     if what == "grown":
         exp_grown(int(a[0]), int(a[1]), a[2], a[3])
+    elif what == "builds":
+        exp_builds(int(a[0]), a[1], a[2])
+    elif what == "latency":
+        exp_latency(int(a[0]), a[1], a[2])
     elif what == "flushes":
         exp_flushes(int(a[0]), a[1])
     elif what == "fill":

@@ -141,7 +141,8 @@ const struct mail_param mail_param_table[] = {
     {"queue_spare_limit", "2000",
      "finished queue files kept in spare/ for reuse (0: unlink them)", 0},
     {"queue_spare_reserve", "2000",
-     "zeroed files qmgr puts into spare/ at start (at most queue_spare_limit)", 0},
+     "zeroed files qmgr puts into spare/ at start "
+     "(at most queue_spare_limit)", 0},
     {"local_destination_concurrency_limit", "2",
      "parallel deliveries by the local and virtual transports", 0},
     {"default_destination_recipient_limit", "50",

@@ -43,9 +43,8 @@ int queue_seal_parse(const unsigned char rec[QUEUE_SEAL_SIZE],
     size_t len;
     int type, i, d;
 
-    if (record_header_decode(rec, &type, &len) != RECORD_OK
-        || type != REC_END || len != QUEUE_SEAL_PAYLOAD
-        || p[QUEUE_ID_LEN] != ' ')
+    if (record_header_decode(rec, &type, &len) != RECORD_OK ||
+        type != REC_END || len != QUEUE_SEAL_PAYLOAD || p[QUEUE_ID_LEN] != ' ')
         return 0;
     memcpy(id, p, QUEUE_ID_LEN);
     id[QUEUE_ID_LEN] = 0;
@@ -94,8 +93,8 @@ int queue_seal_committed(int fd, off_t size, const char *name,
         return 0;
     if ((got = pread(fd, tail, sizeof(tail), size - QUEUE_SEAL_SIZE)) < 0)
         return -1;
-    if (got != (ssize_t)sizeof(tail) || !queue_seal_parse(tail, id, &want)
-        || strcmp(id, name) == 0)
+    if (got != (ssize_t)sizeof(tail) || !queue_seal_parse(tail, id, &want) ||
+        strcmp(id, name) == 0)
         return 0;
     if (crc_of_prefix(fd, size - QUEUE_SEAL_SIZE, &have) < 0)
         return -1;

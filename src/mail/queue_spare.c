@@ -26,7 +26,6 @@
 #define LISTINGS_PER_TAKE 2 /* per take; then it uses up the sample */
 #define RESERVE_SIZE 4096 /* bytes of zeros in a reserved file: one block */
 #define SYNC_STAMP ".synced" /* in spare/: see queue_spare_synced */
-#define STAMP_MARGIN_NS 20000000L /* 20 ms: file times lag the clock */
 
 /*
  * The taker's sample of spare/: up to SAMPLE_MAX names drawn at random
@@ -223,21 +222,15 @@ static void stamp_path(struct vstring *path, const char *root)
     vstring_append_str(path, "/" SYNC_STAMP);
 }
 
-/* queue_spare_synced - every rename into spare/ before `before` is durable */
-void queue_spare_synced(const char *root, const struct timespec *before)
+/* write_stamp - record that every file in spare/ whose ctime is not after
+ * until has a durable name */
+static void write_stamp(const char *root, const struct timespec *until)
 {
     struct vstring *path = vstring_alloc(100);
     struct timespec times[2];
     int fd;
 
-    times[0] = times[1] = *before;
-    if (times[1].tv_nsec >= STAMP_MARGIN_NS) {
-        times[1].tv_nsec -= STAMP_MARGIN_NS;
-    } else {
-        times[1].tv_sec -= 1;
-        times[1].tv_nsec += 1000000000L - STAMP_MARGIN_NS;
-    }
-    times[0] = times[1];
+    times[0] = times[1] = *until;
     stamp_path(path, root);
     if ((fd = open(vstring_str(path), O_CREAT | O_WRONLY | O_NOFOLLOW
                                           | O_CLOEXEC, 0600)) < 0
@@ -246,6 +239,27 @@ void queue_spare_synced(const char *root, const struct timespec *before)
     if (fd >= 0)
         close(fd);
     vstring_free(path);
+}
+
+/* queue_spare_synced - every rename into spare/ before `before` is durable;
+ * a file time may lag the clock by the coarse clock's tick, so the stamp
+ * is that much (and a millisecond) earlier */
+void queue_spare_synced(const char *root, const struct timespec *before)
+{
+    struct timespec until = *before, tick;
+    long margin = 1000000L;
+
+    if (clock_getres(CLOCK_REALTIME_COARSE, &tick) == 0 && tick.tv_sec == 0)
+        margin += tick.tv_nsec;
+    else
+        margin += 20000000L;
+    if (until.tv_nsec >= margin) {
+        until.tv_nsec -= margin;
+    } else {
+        until.tv_sec -= 1;
+        until.tv_nsec += 1000000000L - margin;
+    }
+    write_stamp(root, &until);
 }
 
 /* ts_after - a later than b? */
@@ -403,7 +417,7 @@ void queue_spare_forget(void)
 static int keep_spare(const char *root, const char *name, struct vstring *path)
 {
     struct stat st;
-    int fd, busy;
+    int fd, busy, keep;
 
     queue_path(path, root, QUEUE_SPARE, name);
     if (lstat(vstring_str(path), &st) < 0)
@@ -415,8 +429,9 @@ static int keep_spare(const char *root, const char *name, struct vstring *path)
     busy = fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0;
     /* a file with one name that holds a committed message is not ours to
      * drop, however large: queue_spare_recover could not move it yet */
-    if (busy || (fd >= 0 && st.st_nlink == 1 && sealed_here(fd, &st,
-                                                            vstring_str(path)))) {
+    keep = busy || (fd >= 0 && st.st_nlink == 1
+                    && sealed_here(fd, &st, vstring_str(path)));
+    if (keep) {
         close(fd);
         return 0;
     }
@@ -470,7 +485,8 @@ static int recover_one(const char *root, const char *name, struct vstring *path)
         return 0;
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1
         && queue_seal_committed(fd, st.st_size, name, id) == 1
-        && flock(fd, LOCK_EX | LOCK_NB) == 0 && same_file(vstring_str(path), &st)
+        && flock(fd, LOCK_EX | LOCK_NB) == 0
+        && same_file(vstring_str(path), &st)
         && fstat(fd, &st) == 0
         && queue_seal_committed(fd, st.st_size, name, id) == 1)
         moved = move_on(root, name, id, path);
@@ -489,11 +505,12 @@ long queue_spare_recover(const char *root)
 }
 
 /* reserve_one - a new spare file holding one block of zeros (a commit into
- * it then allocates nothing: PAPER.md, section 6); 1 made, 0 name taken,
- * -1 cannot create */
-static int reserve_one(const char *path)
+ * it then allocates nothing: PAPER.md, section 6); 1 made (its ctime in
+ * *newest when later), 0 name taken, -1 cannot create */
+static int reserve_one(const char *path, struct timespec *newest)
 {
     static const char zeros[RESERVE_SIZE];
+    struct stat st;
     int fd;
 
     fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -502,30 +519,32 @@ static int reserve_one(const char *path)
     if (write(fd, zeros, sizeof(zeros)) != (ssize_t)sizeof(zeros)
         && ftruncate(fd, 0) < 0)
         msg_warn("reserve %s: %m", path);
+    if (fstat(fd, &st) == 0 && ts_after(&st.st_ctim, newest))
+        *newest = st.st_ctim;
     close(fd);
     return 1;
 }
 
-/* settle_reserve - the zeros on disk, the new names durable: a commit in
- * place (queue_seal.h) relies on its spare/ name surviving a crash */
-static void settle_reserve(const char *root, struct vstring *path)
+/* settle_reserve - the zeros on disk, the new names durable (a commit in
+ * place relies on its spare/ name surviving a crash), and the stamp
+ * covering every file made */
+static void settle_reserve(const char *root, struct vstring *path,
+                           const struct timespec *newest)
 {
     struct vstring *why = vstring_alloc(100);
-    struct timespec now;
     int fd;
 
     queue_dir_path(path, root, QUEUE_SPARE);
-    if ((fd = open(vstring_str(path), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+    fd = open(vstring_str(path), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
         if (syncfs(fd) < 0)
             msg_warn("syncfs %s: %m", vstring_str(path));
         close(fd);
     }
-    if (clock_gettime(CLOCK_REALTIME, &now) < 0)
-        msg_fatal("clock_gettime: %m");
     if (queue_dir_fsync(vstring_str(path), why) < 0)
         msg_warn("%s", vstring_str(why));
     else
-        queue_spare_synced(root, &now);
+        write_stamp(root, newest);
     vstring_free(why);
 }
 
@@ -537,17 +556,18 @@ long queue_spare_fill(const char *root, long want, long max_ms)
     struct vstring *path = vstring_alloc(100);
     long long start = now_ms();
     long have = walk_spares(root, path, keep_spare), made = 0;
+    struct timespec newest = {0, 0};
     int r;
 
     while (have >= 0 && have + made < want && now_ms() - start < max_ms) {
         queue_id_new(id);
         queue_path(path, root, QUEUE_SPARE, vstring_str(id));
-        if ((r = reserve_one(vstring_str(path))) < 0)
+        if ((r = reserve_one(vstring_str(path), &newest)) < 0)
             break;
         made += r;
     }
     if (made > 0)
-        settle_reserve(root, path);
+        settle_reserve(root, path, &newest);
     spare_estimate = -1;
     vstring_free(id);
     vstring_free(path);

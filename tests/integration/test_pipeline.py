@@ -210,14 +210,20 @@ class PipelineTest(unittest.TestCase):
 
     # ---- a corrupt queue file ----------------------------------------------
 
-    def test_corrupt_queue_file_never_delivered(self):
-        inst = self.full()
+    def deferred_for_kate(self, inst, text):
+        """A message to kate, deferred: a file stands where her Maildir
+        should be (os.unlink(inst.maildir("kate")) lets it through)."""
         os.makedirs(os.path.dirname(inst.maildir("kate")))
         with open(inst.maildir("kate"), "w") as f:
             f.write("in the way\n")
-        inst.sendmail(["-f", "bob", "kate"], "Subject: cut\n\nhalf\n")
+        inst.sendmail(["-f", "bob", "kate"], text)
         qid = inst.qid_of(r": to=<kate@test\.example>.*status=deferred")
         inst.wait_where(qid, "deferred")
+        return qid
+
+    def test_corrupt_queue_file_never_delivered(self):
+        inst = self.full()
+        qid = self.deferred_for_kate(inst, "Subject: cut\n\nhalf\n")
         path = os.path.join(inst.queue, "deferred", qid)
         data = read(path)
         seal = 5 + 23 + 1 + 8               # 'E', length, "<id> <crc>"
@@ -244,12 +250,7 @@ class PipelineTest(unittest.TestCase):
         sealed file in spare/ under a spare's name: a queue run finds it
         and delivers it, once; garbage in spare/ is left alone."""
         inst = self.full()
-        os.makedirs(os.path.dirname(inst.maildir("kate")))
-        with open(inst.maildir("kate"), "w") as f:
-            f.write("in the way\n")
-        inst.sendmail(["-f", "bob", "kate"], "Subject: sealed\n\nkept\n")
-        qid = inst.qid_of(r": to=<kate@test\.example>.*status=deferred")
-        inst.wait_where(qid, "deferred")
+        qid = self.deferred_for_kate(inst, "Subject: sealed\n\nkept\n")
         spare_name = "0000000100001000001000F"
         garbage = "0000000100001000001000E"
         os.rename(os.path.join(inst.queue, "deferred", qid),

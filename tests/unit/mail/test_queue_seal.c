@@ -26,110 +26,12 @@
 
 #define SPARE_NAME "0000000700007000007000A" /* the undone rename's source */
 
-/* synced_later - spare/ counts as synced until an hour from now: the files
- * the tests put there may be taken (queue_spare_fill stamps the present) */
-static void synced_later(void)
-{
-    struct timespec later;
-
-    clock_gettime(CLOCK_REALTIME, &later);
-    later.tv_sec += 3600;
-    queue_spare_synced(root, &later);
-}
-
-/* setup - a fresh queue, its spare/ synced (above) */
-static int setup(void)
-{
-    if (queue_fixture_setup() != 0)
-        return -1;
-    synced_later();
-    return 0;
-}
-
-static int teardown(void)
-{
-    queue_spare_forget();
-    return queue_fixture_teardown();
-}
-
-/* path_of - <root>/<queue>/<name> (static buffer, one of two) */
-static const char *path_of(const char *queue, const char *name)
-{
-    static char path[2][512];
-    static int which;
-
-    which = !which;
-    snprintf(path[which], sizeof(path[which]), "%s/%s/%s", root, queue, name);
-    return path[which];
-}
-
-/* count_in - files in a queue directory */
-static int count_in(const char *queue)
-{
-    struct queue_scan scan;
-    struct vstring *id = vstring_alloc(32);
-    int n = 0, is_part;
-
-    CU_ASSERT_EQUAL_FATAL(queue_scan_open(&scan, root, queue, why), 0);
-    while (queue_scan_next(&scan, id, &is_part))
-        n++;
-    queue_scan_close(&scan);
-    vstring_free(id);
-    return n;
-}
-
-/* empty_queue - remove every file of a queue directory */
-static void empty_queue(const char *queue)
-{
-    struct queue_scan scan;
-    struct vstring *id = vstring_alloc(32);
-    int is_part;
-
-    CU_ASSERT_EQUAL_FATAL(queue_scan_open(&scan, root, queue, why), 0);
-    while (queue_scan_next(&scan, id, &is_part))
-        unlink(path_of(queue, vstring_str(id)));
-    queue_scan_close(&scan);
-    vstring_free(id);
-}
-
-/* commit_one - a message of content_len body bytes, committed into a spare
- * when one is there; its id (static) */
-static const char *commit_one(size_t content_len, int *recycled)
-{
-    static char id[QUEUE_ID_LEN + 1];
-    struct vstring *r = vstring_alloc(64);
-    struct queue_file *qf = queue_file_create(root, QUEUE_INCOMING, 0600, why);
-    char *body = malloc(content_len + 1);
-    size_t at, chunk;
-
-    CU_ASSERT_PTR_NOT_NULL_FATAL(qf);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(body);
-    memset(body, 'b', content_len);
-    *recycled = qf->recycled;
-    snprintf(id, sizeof(id), "%s", queue_file_id(qf));
-    queue_file_put_str(qf, REC_TIME, "1700000000.5");
-    queue_file_put_str(qf, REC_SENDER, "a@example.org");
-    record_rcpt_encode(r, "b@example.org", "", "");
-    queue_file_put(qf, REC_RCPT, vstring_str(r), vstring_len(r));
-    queue_file_put(qf, REC_MESSAGE, "", 0);
-    queue_file_put_str(qf, REC_CONTENT, "Subject: sealed\n\n");
-    for (at = 0; at < content_len; at += chunk) {
-        chunk = content_len - at < 60000 ? content_len - at : 60000;
-        queue_file_put(qf, REC_CONTENT, body + at, chunk);
-    }
-    queue_file_put(qf, REC_CONTENT_END, "", 0);
-    CU_ASSERT_EQUAL(queue_file_commit(qf, why), 0);
-    vstring_free(r);
-    free(body);
-    return id;
-}
-
 /* committed_as - queue_seal_committed on <queue>/<file>, named name */
 static int committed_as(const char *queue, const char *file, const char *name,
                         char *id)
 {
     struct stat st;
-    int fd = open(path_of(queue, file), O_RDONLY), r;
+    int fd = open(queue_fixture_path(queue, file), O_RDONLY), r;
 
     CU_ASSERT_FATAL(fd >= 0);
     CU_ASSERT_FATAL(fstat(fd, &st) == 0);
@@ -142,15 +44,16 @@ static int committed_as(const char *queue, const char *file, const char *name,
  * back in spare/ under a name that is not its id */
 static void undo_rename(const char *id)
 {
-    CU_ASSERT_EQUAL_FATAL(rename(path_of(QUEUE_INCOMING, id),
-                                 path_of(QUEUE_SPARE, SPARE_NAME)), 0);
+    CU_ASSERT_EQUAL_FATAL(rename(queue_fixture_path(QUEUE_INCOMING, id),
+                                 queue_fixture_path(QUEUE_SPARE, SPARE_NAME)),
+                          0);
 }
 
 /* flip_byte - change one byte of a file at offset */
 static void flip_byte(const char *queue, const char *name, off_t offset)
 {
     unsigned char c;
-    int fd = open(path_of(queue, name), O_RDWR);
+    int fd = open(queue_fixture_path(queue, name), O_RDWR);
 
     CU_ASSERT_FATAL(fd >= 0);
     CU_ASSERT_EQUAL(pread(fd, &c, 1, offset), 1);
@@ -168,8 +71,8 @@ static void test_payload_and_parse(void)
 
     record_header_encode(rec, REC_END, QUEUE_SEAL_PAYLOAD);
     queue_seal_payload((char *)rec + RECORD_HEADER_SIZE, id, 0xCBF43926u);
-    CU_ASSERT(memcmp(rec + RECORD_HEADER_SIZE + QUEUE_ID_LEN, " cbf43926",
-                     9) == 0);
+    CU_ASSERT(memcmp(rec + RECORD_HEADER_SIZE + QUEUE_ID_LEN, " cbf43926", 9) ==
+              0);
     CU_ASSERT_EQUAL(queue_seal_parse(rec, got, &crc), 1);
     CU_ASSERT_STRING_EQUAL(got, id);
     CU_ASSERT_EQUAL(crc, 0xCBF43926u);
@@ -200,18 +103,18 @@ static void test_file_carries_its_seal(void)
     int fd, recycled;
 
     CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
-    empty_queue(QUEUE_SPARE);
-    id = commit_one(100, &recycled);
+    queue_fixture_empty(QUEUE_SPARE);
+    id = queue_fixture_commit(100, &recycled);
     CU_ASSERT_EQUAL(recycled, 0);
-    fd = open(path_of(QUEUE_INCOMING, id), O_RDONLY);
+    fd = open(queue_fixture_path(QUEUE_INCOMING, id), O_RDONLY);
     CU_ASSERT_FATAL(fd >= 0);
     n = read(fd, buf, 8192);
     close(fd);
     CU_ASSERT_FATAL(n > QUEUE_SEAL_SIZE && n < 8192);
     CU_ASSERT_EQUAL(queue_seal_parse(buf + n - QUEUE_SEAL_SIZE, got, &crc), 1);
     CU_ASSERT_STRING_EQUAL(got, id);
-    CU_ASSERT_EQUAL(crc, crc32_update(CRC32_INIT, buf,
-                                      (size_t)n - QUEUE_SEAL_SIZE));
+    CU_ASSERT_EQUAL(crc,
+                    crc32_update(CRC32_INIT, buf, (size_t)n - QUEUE_SEAL_SIZE));
     /* under its own name it is not "committed in place", under another
      * it is, unless a byte under the CRC changed */
     CU_ASSERT_EQUAL(committed_as(QUEUE_INCOMING, id, id, got), 0);
@@ -219,7 +122,7 @@ static void test_file_carries_its_seal(void)
     CU_ASSERT_STRING_EQUAL(got, id);
     flip_byte(QUEUE_INCOMING, id, 30);
     CU_ASSERT_EQUAL(committed_as(QUEUE_INCOMING, id, SPARE_NAME, got), 0);
-    unlink(path_of(QUEUE_INCOMING, id));
+    unlink(queue_fixture_path(QUEUE_INCOMING, id));
     free(buf);
 }
 
@@ -231,27 +134,28 @@ static void test_undone_rename_recovered(void)
     char id[QUEUE_ID_LEN + 1];
     int recycled;
 
-    empty_queue(QUEUE_SPARE);
-    empty_queue(QUEUE_INCOMING);
-    snprintf(id, sizeof(id), "%s", commit_one(QUEUE_SPARE_MAX_SIZE + 1000,
-                                              &recycled));
+    queue_fixture_empty(QUEUE_SPARE);
+    queue_fixture_empty(QUEUE_INCOMING);
+    snprintf(id, sizeof(id), "%s",
+             queue_fixture_commit(QUEUE_SPARE_MAX_SIZE + 1000, &recycled));
     undo_rename(id);
-    (void)commit_one(10, &recycled);
+    (void)queue_fixture_commit(10, &recycled);
     CU_ASSERT_EQUAL(recycled, 0); /* the only spare was not taken */
     CU_ASSERT_EQUAL(queue_spare_fill(root, 0, 1000), 0);
-    CU_ASSERT_EQUAL(access(path_of(QUEUE_SPARE, SPARE_NAME), F_OK), 0);
-    empty_queue(QUEUE_INCOMING);
+    CU_ASSERT_EQUAL(access(queue_fixture_path(QUEUE_SPARE, SPARE_NAME), F_OK),
+                    0);
+    queue_fixture_empty(QUEUE_INCOMING);
     CU_ASSERT_EQUAL(queue_spare_recover(root), 1);
-    CU_ASSERT_EQUAL(count_in(QUEUE_SPARE), 0);
-    CU_ASSERT_EQUAL(queue_file_read(root, QUEUE_INCOMING, id,
-                                    QUEUE_FILE_RDONLY, &m, why),
-                    QUEUE_FILE_OK);
+    CU_ASSERT_EQUAL(queue_fixture_count(QUEUE_SPARE), 0);
+    CU_ASSERT_EQUAL(
+        queue_file_read(root, QUEUE_INCOMING, id, QUEUE_FILE_RDONLY, &m, why),
+        QUEUE_FILE_OK);
     if (m) {
         CU_ASSERT_STRING_EQUAL(m->sender, "a@example.org");
         queue_message_free(m);
     }
     CU_ASSERT_EQUAL(queue_spare_recover(root), 0);
-    empty_queue(QUEUE_INCOMING);
+    queue_fixture_empty(QUEUE_INCOMING);
 }
 
 /* A locked file is a live committer's: recovery leaves it alone */
@@ -260,16 +164,16 @@ static void test_recovery_skips_locked(void)
     const char *id;
     int fd, recycled;
 
-    empty_queue(QUEUE_SPARE);
-    id = commit_one(10, &recycled);
+    queue_fixture_empty(QUEUE_SPARE);
+    id = queue_fixture_commit(10, &recycled);
     undo_rename(id);
-    fd = open(path_of(QUEUE_SPARE, SPARE_NAME), O_RDONLY);
+    fd = open(queue_fixture_path(QUEUE_SPARE, SPARE_NAME), O_RDONLY);
     CU_ASSERT_FATAL(fd >= 0);
     CU_ASSERT_EQUAL(flock(fd, LOCK_EX), 0);
     CU_ASSERT_EQUAL(queue_spare_recover(root), 0);
     close(fd);
     CU_ASSERT_EQUAL(queue_spare_recover(root), 1);
-    empty_queue(QUEUE_INCOMING);
+    queue_fixture_empty(QUEUE_INCOMING);
 }
 
 /* Garbage is taken: a retired file (sealed under its own name), a torn
@@ -281,35 +185,37 @@ static void test_garbage_is_taken(void)
     char id[QUEUE_ID_LEN + 1];
     int recycled;
 
-    empty_queue(QUEUE_SPARE);
-    snprintf(id, sizeof(id), "%s", commit_one(10, &recycled));
-    CU_ASSERT_EQUAL(rename(path_of(QUEUE_INCOMING, id),
-                           path_of(QUEUE_SPARE, id)), 0); /* retired */
+    queue_fixture_empty(QUEUE_SPARE);
+    snprintf(id, sizeof(id), "%s", queue_fixture_commit(10, &recycled));
+    CU_ASSERT_EQUAL(rename(queue_fixture_path(QUEUE_INCOMING, id),
+                           queue_fixture_path(QUEUE_SPARE, id)),
+                    0); /* retired */
     CU_ASSERT_EQUAL(queue_spare_recover(root), 0);
-    (void)commit_one(10, &recycled);
+    (void)queue_fixture_commit(10, &recycled);
     CU_ASSERT_EQUAL(recycled, 1);
-    empty_queue(QUEUE_INCOMING);
-    snprintf(id, sizeof(id), "%s", commit_one(10, &recycled));
+    queue_fixture_empty(QUEUE_INCOMING);
+    snprintf(id, sizeof(id), "%s", queue_fixture_commit(10, &recycled));
     undo_rename(id);
     flip_byte(QUEUE_SPARE, SPARE_NAME, 8); /* torn */
     CU_ASSERT_EQUAL(queue_spare_recover(root), 0);
-    (void)commit_one(10, &recycled);
+    (void)queue_fixture_commit(10, &recycled);
     CU_ASSERT_EQUAL(recycled, 1);
-    empty_queue(QUEUE_INCOMING);
+    queue_fixture_empty(QUEUE_INCOMING);
     /* a taker gives up on a whole, sealed-looking file: emptied */
-    snprintf(id, sizeof(id), "%s", commit_one(10, &recycled));
+    snprintf(id, sizeof(id), "%s", queue_fixture_commit(10, &recycled));
     undo_rename(id);
     CU_ASSERT_EQUAL(queue_spare_recover(root), 1);
-    CU_ASSERT_EQUAL(rename(path_of(QUEUE_INCOMING, id),
-                           path_of(QUEUE_SPARE, id)), 0);
+    CU_ASSERT_EQUAL(rename(queue_fixture_path(QUEUE_INCOMING, id),
+                           queue_fixture_path(QUEUE_SPARE, id)),
+                    0);
     qf = queue_file_create(root, QUEUE_INCOMING, 0600, why);
     CU_ASSERT_PTR_NOT_NULL_FATAL(qf);
     CU_ASSERT_EQUAL(qf->recycled, 1);
     queue_file_abort(qf);
-    CU_ASSERT_EQUAL(stat(path_of(QUEUE_SPARE, id), &st), 0);
+    CU_ASSERT_EQUAL(stat(queue_fixture_path(QUEUE_SPARE, id), &st), 0);
     CU_ASSERT_EQUAL(st.st_size, 0);
-    empty_queue(QUEUE_SPARE);
-    empty_queue(QUEUE_INCOMING);
+    queue_fixture_empty(QUEUE_SPARE);
+    queue_fixture_empty(QUEUE_INCOMING);
 }
 
 /* The reader accepts an end record that is empty or a seal, nothing else */
@@ -320,19 +226,20 @@ static void test_reader_end_record(void)
     struct stat st;
     int recycled;
 
-    empty_queue(QUEUE_SPARE);
-    id = commit_one(10, &recycled);
-    CU_ASSERT_EQUAL(stat(path_of(QUEUE_INCOMING, id), &st), 0);
+    queue_fixture_empty(QUEUE_SPARE);
+    id = queue_fixture_commit(10, &recycled);
+    CU_ASSERT_EQUAL(stat(queue_fixture_path(QUEUE_INCOMING, id), &st), 0);
     /* the seal's hex digits are not checked against anything here: the
      * CRC changes when recipients are marked done; its form is */
-    flip_byte(QUEUE_INCOMING, id, st.st_size - 1); /* '0'-'9','a'-'f' -> other */
-    CU_ASSERT_NOT_EQUAL(queue_file_read(root, QUEUE_INCOMING, id,
-                                        QUEUE_FILE_RDONLY, &m, why),
-                        QUEUE_FILE_OK);
+    flip_byte(QUEUE_INCOMING, id,
+              st.st_size - 1); /* '0'-'9','a'-'f' -> other */
+    CU_ASSERT_NOT_EQUAL(
+        queue_file_read(root, QUEUE_INCOMING, id, QUEUE_FILE_RDONLY, &m, why),
+        QUEUE_FILE_OK);
     if (m)
         queue_message_free(m);
-    empty_queue(QUEUE_INCOMING);
-    empty_queue(QUEUE_CORRUPT);
+    queue_fixture_empty(QUEUE_INCOMING);
+    queue_fixture_empty(QUEUE_CORRUPT);
 }
 
 static const struct testkit_case cases[] = {
@@ -348,4 +255,5 @@ static const struct testkit_case cases[] = {
     {"seal: the reader refuses a malformed seal", test_reader_end_record},
     {NULL, NULL}};
 
-TESTKIT_SUITE("queue_seal", setup, teardown, cases);
+TESTKIT_SUITE("queue_seal", queue_fixture_spare_setup,
+              queue_fixture_spare_teardown, cases);

@@ -20,41 +20,6 @@
 #include "testkit.h"
 #include "vstring.h"
 
-/* synced_later - spare/ counts as synced until an hour from now: the files
- * the tests put there may be taken (queue_spare_fill stamps the present) */
-static void synced_later(void)
-{
-    struct timespec later;
-
-    clock_gettime(CLOCK_REALTIME, &later);
-    later.tv_sec += 3600;
-    queue_spare_synced(root, &later);
-}
-
-/* setup - a fresh queue, its spare/ synced (above) */
-static int setup(void)
-{
-    if (queue_fixture_setup() != 0)
-        return -1;
-    synced_later();
-    return 0;
-}
-
-static int teardown(void)
-{
-    queue_spare_forget(); /* the taker's listing of this root */
-    return queue_fixture_teardown();
-}
-
-/* path_of - <root>/<queue>/<name> (static buffer) */
-static const char *path_of(const char *queue, const char *name)
-{
-    static char path[512];
-
-    snprintf(path, sizeof(path), "%s/%s/%s", root, queue, name);
-    return path;
-}
-
 #define OLD_MAIL "<old message>" /* what a spare file holds */
 
 /* put_file - <queue>/<id> of size bytes of OLD_MAIL, with the given mode */
@@ -62,7 +27,8 @@ static void put_file(const char *queue, const char *id, size_t size,
                      mode_t mode)
 {
     char *buf = malloc(size + 1);
-    int fd = open(path_of(queue, id), O_CREAT | O_EXCL | O_WRONLY, mode);
+    int fd =
+        open(queue_fixture_path(queue, id), O_CREAT | O_EXCL | O_WRONLY, mode);
 
     size_t i;
 
@@ -75,93 +41,43 @@ static void put_file(const char *queue, const char *id, size_t size,
     free(buf);
 }
 
-/* spare_count - files in spare/ */
-static int spare_count(void)
-{
-    struct queue_scan scan;
-    struct vstring *id = vstring_alloc(32);
-    int n = 0, is_part;
-
-    CU_ASSERT_EQUAL_FATAL(queue_scan_open(&scan, root, QUEUE_SPARE, why), 0);
-    while (queue_scan_next(&scan, id, &is_part))
-        n++;
-    queue_scan_close(&scan);
-    vstring_free(id);
-    return n;
-}
-
-/* empty_spares - remove every spare file */
-static void empty_spares(void)
-{
-    struct queue_scan scan;
-    struct vstring *id = vstring_alloc(32);
-    int is_part;
-
-    CU_ASSERT_EQUAL_FATAL(queue_scan_open(&scan, root, QUEUE_SPARE, why), 0);
-    while (queue_scan_next(&scan, id, &is_part))
-        unlink(path_of(QUEUE_SPARE, vstring_str(id)));
-    queue_scan_close(&scan);
-    vstring_free(id);
-}
-
 static void test_retire_bounded(void)
 {
-    static const char *ids[] = {"0000000100001000001000A", "0000000100001000001000B",
-                                "0000000100001000001000C", "0000000100001000001000D"};
+    static const char *ids[] = {
+        "0000000100001000001000A", "0000000100001000001000B",
+        "0000000100001000001000C", "0000000100001000001000D"};
 
-    empty_spares();
+    queue_fixture_empty(QUEUE_SPARE);
     put_file(QUEUE_ACTIVE, ids[0], 100, 0600);
     CU_ASSERT_EQUAL(queue_spare_retire(root, QUEUE_ACTIVE, ids[0], 1, why), 0);
-    CU_ASSERT(access(path_of(QUEUE_SPARE, ids[0]), F_OK) == 0);
-    CU_ASSERT(access(path_of(QUEUE_ACTIVE, ids[0]), F_OK) != 0);
+    CU_ASSERT(access(queue_fixture_path(QUEUE_SPARE, ids[0]), F_OK) == 0);
+    CU_ASSERT(access(queue_fixture_path(QUEUE_ACTIVE, ids[0]), F_OK) != 0);
     /* the pool is full (limit 1): unlinked */
     put_file(QUEUE_ACTIVE, ids[1], 100, 0600);
     CU_ASSERT_EQUAL(queue_spare_retire(root, QUEUE_ACTIVE, ids[1], 1, why), 0);
-    CU_ASSERT(access(path_of(QUEUE_ACTIVE, ids[1]), F_OK) != 0);
-    CU_ASSERT_EQUAL(spare_count(), 1);
+    CU_ASSERT(access(queue_fixture_path(QUEUE_ACTIVE, ids[1]), F_OK) != 0);
+    CU_ASSERT_EQUAL(queue_fixture_count(QUEUE_SPARE), 1);
     /* too large to keep: unlinked */
     put_file(QUEUE_ACTIVE, ids[2], QUEUE_SPARE_MAX_SIZE + 1, 0600);
-    CU_ASSERT_EQUAL(queue_spare_retire(root, QUEUE_ACTIVE, ids[2], 100, why), 0);
-    CU_ASSERT(access(path_of(QUEUE_SPARE, ids[2]), F_OK) != 0);
+    CU_ASSERT_EQUAL(queue_spare_retire(root, QUEUE_ACTIVE, ids[2], 100, why),
+                    0);
+    CU_ASSERT(access(queue_fixture_path(QUEUE_SPARE, ids[2]), F_OK) != 0);
     /* limit 0: recycling is off */
     put_file(QUEUE_ACTIVE, ids[3], 100, 0600);
     CU_ASSERT_EQUAL(queue_spare_retire(root, QUEUE_ACTIVE, ids[3], 0, why), 0);
-    CU_ASSERT_EQUAL(spare_count(), 1);
+    CU_ASSERT_EQUAL(queue_fixture_count(QUEUE_SPARE), 1);
     /* already gone: ENOENT */
     CU_ASSERT_EQUAL(queue_spare_retire(root, QUEUE_ACTIVE, ids[3], 100, why),
                     -1);
     CU_ASSERT(strstr(vstring_str(why), ids[3]) != 0);
 }
 
-/* commit_small - a one-recipient message in incoming/; its id (static) */
-static const char *commit_small(int *recycled)
-{
-    static char id[QUEUE_ID_LEN + 1];
-    struct vstring *r = vstring_alloc(64);
-    struct queue_file *qf = queue_file_create(root, QUEUE_INCOMING, 0600, why);
-
-    CU_ASSERT_PTR_NOT_NULL_FATAL(qf);
-    *recycled = qf->recycled;
-    snprintf(id, sizeof(id), "%s", queue_file_id(qf));
-    queue_file_put_str(qf, REC_TIME, "1700000000.5");
-    queue_file_put_str(qf, REC_SENDER, "a@example.org");
-    record_rcpt_encode(r, "b@example.org", "", "");
-    queue_file_put(qf, REC_RCPT, vstring_str(r), vstring_len(r));
-    queue_file_put(qf, REC_MESSAGE, "", 0);
-    queue_file_put_str(qf, REC_CONTENT, "Subject: small\n\nbody\n");
-    queue_file_put(qf, REC_CONTENT_END, "", 0);
-    CU_ASSERT_EQUAL(queue_file_commit(qf, why), 0);
-    vstring_free(r);
-    return id;
-}
-
 /* file_size_has_old - size of <queue>/<id>; *has_old: OLD_MAIL inside */
-static off_t file_size_has_old(const char *queue, const char *id,
-                               int *has_old)
+static off_t file_size_has_old(const char *queue, const char *id, int *has_old)
 {
     char buf[65536];
     ssize_t n;
-    int fd = open(path_of(queue, id), O_RDONLY);
+    int fd = open(queue_fixture_path(queue, id), O_RDONLY);
 
     CU_ASSERT_FATAL(fd >= 0);
     n = read(fd, buf, sizeof(buf));
@@ -179,24 +95,24 @@ static void test_take_and_commit_exact(void)
     off_t fresh_size, recycled_size;
     int recycled, has_old;
 
-    empty_spares();
-    id = commit_small(&recycled);
+    queue_fixture_empty(QUEUE_SPARE);
+    id = queue_fixture_commit(5, &recycled);
     CU_ASSERT_EQUAL(recycled, 0); /* empty pool: a new file */
     fresh_size = file_size_has_old(QUEUE_INCOMING, id, &has_old);
     /* a spare twice as large, full of an older message, with the
      * "warned" execute bit that must not carry over */
     put_file(QUEUE_SPARE, "0000000200002000002000A", 8000, 0700);
-    id = commit_small(&recycled);
+    id = queue_fixture_commit(5, &recycled);
     CU_ASSERT_EQUAL(recycled, 1);
-    CU_ASSERT_EQUAL(spare_count(), 0);
+    CU_ASSERT_EQUAL(queue_fixture_count(QUEUE_SPARE), 0);
     recycled_size = file_size_has_old(QUEUE_INCOMING, id, &has_old);
     CU_ASSERT_EQUAL(recycled_size, fresh_size);
     CU_ASSERT_EQUAL(has_old, 0);
-    CU_ASSERT_EQUAL(stat(path_of(QUEUE_INCOMING, id), &st), 0);
+    CU_ASSERT_EQUAL(stat(queue_fixture_path(QUEUE_INCOMING, id), &st), 0);
     CU_ASSERT_EQUAL(st.st_mode & 07777, 0600);
-    CU_ASSERT_EQUAL(queue_file_read(root, QUEUE_INCOMING, id,
-                                    QUEUE_FILE_RDONLY, &m, why),
-                    QUEUE_FILE_OK);
+    CU_ASSERT_EQUAL(
+        queue_file_read(root, QUEUE_INCOMING, id, QUEUE_FILE_RDONLY, &m, why),
+        QUEUE_FILE_OK);
     if (m) {
         CU_ASSERT_STRING_EQUAL(m->sender, "a@example.org");
         queue_message_free(m);
@@ -209,27 +125,28 @@ static void test_take_skips_locked_foreign_and_maildrop(void)
     struct queue_file *qf;
     int fd, recycled;
 
-    empty_spares();
+    queue_fixture_empty(QUEUE_SPARE);
     put_file(QUEUE_SPARE, locked, 100, 0600);
-    fd = open(path_of(QUEUE_SPARE, locked), O_RDONLY);
+    fd = open(queue_fixture_path(QUEUE_SPARE, locked), O_RDONLY);
     CU_ASSERT_FATAL(fd >= 0);
     CU_ASSERT_EQUAL(flock(fd, LOCK_EX), 0); /* another taker holds it */
-    (void)commit_small(&recycled);
+    (void)queue_fixture_commit(5, &recycled);
     CU_ASSERT_EQUAL(recycled, 0);
-    CU_ASSERT(access(path_of(QUEUE_SPARE, locked), F_OK) == 0);
+    CU_ASSERT(access(queue_fixture_path(QUEUE_SPARE, locked), F_OK) == 0);
     close(fd);
     /* the maildrop never takes a spare */
     qf = queue_file_create(root, QUEUE_MAILDROP, 0644, why);
     CU_ASSERT_PTR_NOT_NULL_FATAL(qf);
     CU_ASSERT_EQUAL(qf->recycled, 0);
     queue_file_abort(qf);
-    CU_ASSERT(access(path_of(QUEUE_SPARE, locked), F_OK) == 0);
+    CU_ASSERT(access(queue_fixture_path(QUEUE_SPARE, locked), F_OK) == 0);
     /* a file someone else owns is left alone */
     if (geteuid() == 0) {
-        CU_ASSERT_EQUAL(chown(path_of(QUEUE_SPARE, locked), 1, 1), 0);
-        (void)commit_small(&recycled);
+        CU_ASSERT_EQUAL(chown(queue_fixture_path(QUEUE_SPARE, locked), 1, 1),
+                        0);
+        (void)queue_fixture_commit(5, &recycled);
         CU_ASSERT_EQUAL(recycled, 0);
-        CU_ASSERT(access(path_of(QUEUE_SPARE, locked), F_OK) == 0);
+        CU_ASSERT(access(queue_fixture_path(QUEUE_SPARE, locked), F_OK) == 0);
     }
 }
 
@@ -238,21 +155,21 @@ static void test_fill_reserve(void)
     struct queue_file *qf;
     int recycled;
 
-    empty_spares();
+    queue_fixture_empty(QUEUE_SPARE);
     CU_ASSERT_EQUAL(queue_spare_fill(root, 5, 10000), 5);
-    CU_ASSERT_EQUAL(spare_count(), 5);
+    CU_ASSERT_EQUAL(queue_fixture_count(QUEUE_SPARE), 5);
     /* already there: nothing more is made */
     CU_ASSERT_EQUAL(queue_spare_fill(root, 5, 10000), 0);
     CU_ASSERT_EQUAL(queue_spare_fill(root, 0, 10000), 0);
     /* no time at all: nothing is made */
     CU_ASSERT_EQUAL(queue_spare_fill(root, 50, 0), 0);
-    CU_ASSERT_EQUAL(spare_count(), 5);
-    synced_later();
+    CU_ASSERT_EQUAL(queue_fixture_count(QUEUE_SPARE), 5);
+    queue_fixture_spare_synced();
     /* a reserved file holds one block of zeros and is taken like any
      * spare */
-    (void)commit_small(&recycled);
+    (void)queue_fixture_commit(5, &recycled);
     CU_ASSERT_EQUAL(recycled, 1);
-    CU_ASSERT_EQUAL(spare_count(), 4);
+    CU_ASSERT_EQUAL(queue_fixture_count(QUEUE_SPARE), 4);
     qf = queue_file_create(root, QUEUE_INCOMING, 0600, why);
     CU_ASSERT_PTR_NOT_NULL_FATAL(qf);
     CU_ASSERT_EQUAL(qf->recycled, 1);
@@ -266,7 +183,7 @@ static void test_take_past_busy_and_gone(void)
     char id[QUEUE_ID_LEN + 16]; /* room the format checker can prove */
     int fds[12], i, recycled;
 
-    empty_spares();
+    queue_fixture_empty(QUEUE_SPARE);
     for (i = 0; i < 12; i++) {
         snprintf(id, sizeof(id), "00000004000040000040%03d", i);
         put_file(QUEUE_SPARE, id, 10, 0600);
@@ -274,24 +191,24 @@ static void test_take_past_busy_and_gone(void)
     }
     /* the first take lists all 12 into the taker's stream; then the other
      * 11 become busy or gone, more than the 8 other failures allowed */
-    (void)commit_small(&recycled);
+    (void)queue_fixture_commit(5, &recycled);
     CU_ASSERT_EQUAL(recycled, 1);
     for (i = 0; i < 12; i++) {
         snprintf(id, sizeof(id), "00000004000040000040%03d", i);
-        if (access(path_of(QUEUE_SPARE, id), F_OK) != 0)
+        if (access(queue_fixture_path(QUEUE_SPARE, id), F_OK) != 0)
             continue;
         if (i % 2) {
-            CU_ASSERT_EQUAL(unlink(path_of(QUEUE_SPARE, id)), 0);
+            CU_ASSERT_EQUAL(unlink(queue_fixture_path(QUEUE_SPARE, id)), 0);
         } else {
-            fds[i] = open(path_of(QUEUE_SPARE, id), O_RDONLY);
+            fds[i] = open(queue_fixture_path(QUEUE_SPARE, id), O_RDONLY);
             CU_ASSERT(fds[i] >= 0 && flock(fds[i], LOCK_EX) == 0);
         }
     }
     /* the last file, named last in no particular order */
     put_file(QUEUE_SPARE, "00000004000040000040999", 10, 0600);
-    (void)commit_small(&recycled);
+    (void)queue_fixture_commit(5, &recycled);
     CU_ASSERT_EQUAL(recycled, 1);
-    CU_ASSERT(access(path_of(QUEUE_SPARE, "00000004000040000040999"),
+    CU_ASSERT(access(queue_fixture_path(QUEUE_SPARE, "00000004000040000040999"),
                      F_OK) != 0);
     for (i = 0; i < 12; i++)
         if (fds[i] >= 0)
@@ -313,13 +230,13 @@ static void test_abort_and_start_check(void)
     int fd;
 
     CU_ASSERT_PTR_NOT_NULL_FATAL(big);
-    empty_spares();
+    queue_fixture_empty(QUEUE_SPARE);
     put_file(QUEUE_SPARE, "0000000500005000005000B", 10, 0600);
     qf = queue_file_create(root, QUEUE_INCOMING, 0600, why);
     CU_ASSERT_PTR_NOT_NULL_FATAL(qf);
     CU_ASSERT_EQUAL(qf->recycled, 1);
     queue_file_abort(qf);
-    CU_ASSERT_EQUAL(spare_count(), 1);
+    CU_ASSERT_EQUAL(queue_fixture_count(QUEUE_SPARE), 1);
     /* larger than the pool keeps: emptied, kept */
     qf = queue_file_create(root, QUEUE_INCOMING, 0600, why);
     CU_ASSERT_PTR_NOT_NULL_FATAL(qf);
@@ -329,35 +246,38 @@ static void test_abort_and_start_check(void)
     for (i = 0; i < 8; i++)
         queue_file_put(qf, REC_ATTR, big, 60000);
     queue_file_abort(qf);
-    CU_ASSERT_EQUAL(spare_count(), 1);
-    CU_ASSERT_EQUAL(stat(path_of(QUEUE_SPARE, "0000000500005000005000B"),
-                         &st), 0);
+    CU_ASSERT_EQUAL(queue_fixture_count(QUEUE_SPARE), 1);
+    CU_ASSERT_EQUAL(
+        stat(queue_fixture_path(QUEUE_SPARE, "0000000500005000005000B"), &st),
+        0);
     CU_ASSERT_EQUAL(st.st_size, 0);
-    empty_spares();
+    queue_fixture_empty(QUEUE_SPARE);
     /* the start check */
     put_file(QUEUE_SPARE, "0000000500005000005000C", 10, 0600);
     put_file(QUEUE_INCOMING, linked, 10, 0600);
-    snprintf(other, sizeof(other), "%s", path_of(QUEUE_INCOMING, linked));
-    CU_ASSERT_EQUAL(link(other, path_of(QUEUE_SPARE, linked)), 0);
-    put_file(QUEUE_SPARE, "0000000500005000005000D",
-             QUEUE_SPARE_MAX_SIZE + 1, 0600);
+    snprintf(other, sizeof(other), "%s",
+             queue_fixture_path(QUEUE_INCOMING, linked));
+    CU_ASSERT_EQUAL(link(other, queue_fixture_path(QUEUE_SPARE, linked)), 0);
+    put_file(QUEUE_SPARE, "0000000500005000005000D", QUEUE_SPARE_MAX_SIZE + 1,
+             0600);
     /* as large, but locked: a taker is writing it, so it stays */
-    put_file(QUEUE_SPARE, "0000000500005000005000E",
-             QUEUE_SPARE_MAX_SIZE + 1, 0600);
-    fd = open(path_of(QUEUE_SPARE, "0000000500005000005000E"), O_RDONLY);
+    put_file(QUEUE_SPARE, "0000000500005000005000E", QUEUE_SPARE_MAX_SIZE + 1,
+             0600);
+    fd = open(queue_fixture_path(QUEUE_SPARE, "0000000500005000005000E"),
+              O_RDONLY);
     CU_ASSERT_FATAL(fd >= 0);
     CU_ASSERT_EQUAL(flock(fd, LOCK_EX), 0);
     CU_ASSERT_EQUAL(queue_spare_fill(root, 1, 10000), 0);
-    synced_later();
-    CU_ASSERT_EQUAL(spare_count(), 2);
-    CU_ASSERT(access(path_of(QUEUE_SPARE, "0000000500005000005000D"),
+    queue_fixture_spare_synced();
+    CU_ASSERT_EQUAL(queue_fixture_count(QUEUE_SPARE), 2);
+    CU_ASSERT(access(queue_fixture_path(QUEUE_SPARE, "0000000500005000005000D"),
                      F_OK) != 0);
-    CU_ASSERT(access(path_of(QUEUE_SPARE, linked), F_OK) != 0);
+    CU_ASSERT(access(queue_fixture_path(QUEUE_SPARE, linked), F_OK) != 0);
     close(fd);
-    CU_ASSERT_EQUAL(unlink(path_of(QUEUE_SPARE, "0000000500005000005000E")),
-                    0);
-    CU_ASSERT(access(path_of(QUEUE_INCOMING, linked), F_OK) == 0);
-    CU_ASSERT_EQUAL(unlink(path_of(QUEUE_INCOMING, linked)), 0);
+    CU_ASSERT_EQUAL(
+        unlink(queue_fixture_path(QUEUE_SPARE, "0000000500005000005000E")), 0);
+    CU_ASSERT(access(queue_fixture_path(QUEUE_INCOMING, linked), F_OK) == 0);
+    CU_ASSERT_EQUAL(unlink(queue_fixture_path(QUEUE_INCOMING, linked)), 0);
     free(big);
 }
 
@@ -368,19 +288,19 @@ static void test_take_waits_for_sync(void)
     struct timespec past;
     int recycled;
 
-    empty_spares();
+    queue_fixture_empty(QUEUE_SPARE);
     clock_gettime(CLOCK_REALTIME, &past);
     past.tv_sec -= 10;
     queue_spare_synced(root, &past);
     queue_spare_forget();
     put_file(QUEUE_SPARE, "0000000600006000006000A", 100, 0600);
-    (void)commit_small(&recycled);
+    (void)queue_fixture_commit(5, &recycled);
     CU_ASSERT_EQUAL(recycled, 0);
-    CU_ASSERT_EQUAL(spare_count(), 1);
-    synced_later();
-    (void)commit_small(&recycled);
+    CU_ASSERT_EQUAL(queue_fixture_count(QUEUE_SPARE), 1);
+    queue_fixture_spare_synced();
+    (void)queue_fixture_commit(5, &recycled);
     CU_ASSERT_EQUAL(recycled, 1);
-    CU_ASSERT_EQUAL(spare_count(), 0);
+    CU_ASSERT_EQUAL(queue_fixture_count(QUEUE_SPARE), 0);
 }
 
 static const struct testkit_case cases[] = {
@@ -398,4 +318,5 @@ static const struct testkit_case cases[] = {
     {"abort empties a spare; start drops linked and oversized ones",
      test_abort_and_start_check},
     {NULL, NULL}};
-TESTKIT_SUITE("queue_spare", setup, teardown, cases);
+TESTKIT_SUITE("queue_spare", queue_fixture_spare_setup,
+              queue_fixture_spare_teardown, cases);

@@ -42,7 +42,8 @@ static void test_one_bit(void)
     for (i = 0; i < sizeof(buf); i++)
         for (bit = 0; bit < 8; bit++) {
             buf[i] ^= (unsigned char)(1u << bit);
-            CU_ASSERT_NOT_EQUAL(crc32_update(CRC32_INIT, buf, sizeof(buf)), base);
+            CU_ASSERT_NOT_EQUAL(crc32_update(CRC32_INIT, buf, sizeof(buf)),
+                                base);
             buf[i] ^= (unsigned char)(1u << bit);
         }
 }
