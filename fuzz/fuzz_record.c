@@ -2,7 +2,7 @@
  * fuzz_record.c - the queue-file record format: record_parse and the
  * grammar on a buffer (src/mail/record.h), and the one reader of queue
  * files, queue_file_read, on the same bytes written to a temporary queue.
- * FUZZ-TARGETS: src/mail/record.c src/mail/record_grammar.c src/mail/queue_file_read.c
+ * FUZZ-TARGETS: src/mail/record.c src/mail/record_grammar.c src/mail/queue_file_read.c src/mail/queue_seal.c
  *
  * Input: byte 0 picks the queue (maildrop: the submission profile, or
  * incoming), then the file's bytes.
@@ -12,8 +12,10 @@
  *     accepts encodes back (record_header_encode) to the same header;
  *   - queue_file_read accepts only what the model accepts: every record
  *     well formed, the grammar satisfied, the version record first, and
- *     the end record 'E' last with nothing after it; it never accepts a
- *     file without its end record;
+ *     the end record 'E' last with nothing after it, its payload empty or
+ *     shaped as a seal (23 of 0-9A-F, a space, 8 of 0-9a-f: queue_seal.h);
+ *     it never accepts a file without its end record, and refuses one
+ *     whose end record holds anything else;
  *   - an accepted file's envelope is the model's: sender, number of
  *     recipients (with their offsets and done state) and content size;
  *   - a refused file is moved to corrupt/, never left in the queue.
@@ -35,12 +37,29 @@
 
 struct model {
     int ok;           /* structure, grammar and E last */
+    int end_ok;       /* E's payload empty or shaped as a seal */
+    size_t end;       /* offset of the last record */
     size_t rcpts, done;
     size_t content;
     const unsigned char *sender;
     size_t sender_len;
     size_t offsets[64];
 };
+
+/* seal_shaped - 23 upper-case hex digits, a space, 8 lower-case ones */
+static int seal_shaped(const unsigned char *p, size_t len)
+{
+    size_t i;
+
+    if (len != 32 || p[23] != ' ')
+        return 0;
+    for (i = 0; i < 32; i++)
+        if (i != 23 && !((p[i] >= '0' && p[i] <= '9') ||
+                         (i < 23 ? (p[i] >= 'A' && p[i] <= 'F')
+                                 : (p[i] >= 'a' && p[i] <= 'f'))))
+            return 0;
+    return 1;
+}
 
 /* run_model - every record, in grammar, E last and nothing after it */
 static void run_model(const unsigned char *buf, size_t len, int profile,
@@ -90,6 +109,9 @@ static void run_model(const unsigned char *buf, size_t len, int profile,
         }
         if (rec.type == REC_CONTENT)
             m->content += rec.len;
+        if (rec.type == REC_END)
+            m->end_ok = rec.len == 0 || seal_shaped(rec.payload, rec.len);
+        m->end = before;
         last = rec.type;
     }
     m->ok = !bad && last == REC_END && pos == len &&
@@ -195,9 +217,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     write_file(queue, in.data, in.len);
     r = queue_file_read(root, queue, ID, QUEUE_FILE_RDONLY, &qm, why);
     if (r == QUEUE_FILE_OK) {
-        FUZZ_CHECK(m.ok, "reader accepted a file the model refuses");
-        FUZZ_CHECK(in.len >= RECORD_HEADER_SIZE &&
-                       in.data[in.len - RECORD_HEADER_SIZE] == REC_END,
+        FUZZ_CHECK(m.ok && m.end_ok,
+                   "reader accepted a file the model refuses");
+        FUZZ_CHECK(m.end < in.len && in.data[m.end] == REC_END,
                    "reader accepted a file without its end record");
         check_message(qm, &m);
         queue_message_free(qm);
