@@ -34,7 +34,10 @@
  *     fsyncs spare/ after reserving files at start, and within a second
  *     after retiring one, and stamps the time each such fsync began
  *     (queue_spare_synced); a taker skips a file whose ctime (set by its
- *     rename into spare/) is later than the stamp.
+ *     rename into spare/) is later than the stamp. A step of the system
+ *     clock backwards can make an unsynced file look older than the
+ *     stamp; that reopens, for the length of the step, the window of a
+ *     file system without a journal (PAPER.md, section 8).
  *   - Taking is safe between concurrent cleanups: a taker opens and locks
  *     (flock, non-blocking) spare/<name>, then checks that the name still
  *     names the inode it holds (the previous holder may have committed it
