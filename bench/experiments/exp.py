@@ -293,7 +293,7 @@ def exp_syscalls(n, build):
     m.cleanup()
     for prog, c in sorted(calls.items(), key=lambda kv: -sum(kv[1].values())):
         print(f"{prog:10} {sum(c.values()) / n:6.1f}/msg  " + ", ".join(
-            f"{k} {v / n:.2f}" for k, v in c.most_common(12)))
+            f"{k} {v / n:.2f}" for k, v in c.most_common(20)))
 
 
 def main(argv):

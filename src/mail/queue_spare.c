@@ -342,7 +342,7 @@ static int take_one(const char *src, mode_t mode, struct vstring *why)
     if (!name_durable(src, &st)) {
         vstring_sprintf(why, "%s: retired since spare/ was last synced", src);
         close(fd);
-        errno = EWOULDBLOCK;
+        errno = EINPROGRESS;
         return -1;
     }
     /* a commit whose rename a crash undid: qmgr moves it on */
@@ -393,6 +393,10 @@ int queue_spare_take(const char *root, mode_t mode, struct vstring *path,
             run++;
             continue;
         }
+        /* retired less than a second ago: skipped as cheaply, but no sign
+         * that the sample went stale (a new listing holds as many) */
+        if (fd < 0 && errno == EINPROGRESS && ++stale <= STALE_NAMES)
+            continue;
         run = 0;
         tries++;
     }
