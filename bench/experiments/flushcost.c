@@ -1,0 +1,136 @@
+/*
+ * flushcost.c - the cost of one queue-file commit's flush on this machine
+ * (PAPER.md, section 6, item 16), outside any MTA.
+ *
+ *     cc -O2 -o /tmp/flushcost bench/experiments/flushcost.c
+ *     cd <a directory on the file system to measure> && /tmp/flushcost
+ *
+ * Two tables, 300 commits per row, medians and 90th percentiles:
+ *   - gap: pwrite 1300 bytes at 0, ftruncate, fsync of one file, after the
+ *     process slept 0, 0.5, 2 or 5 ms (an idle virtual CPU halts, and the
+ *     wake-up for the disk's completion is paid in the fsync);
+ *   - spare: the same commit into 300 files made beforehand either empty
+ *     or holding one block of zeros made durable (syncfs), as qmgr's
+ *     reserve now does.
+ * Leaves nothing behind but the two scratch names it removes at the end.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define N 300
+
+static double now_ms(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+static int cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* commit - the flush part of a commit into fd; its time in ms */
+static double commit(int fd, int i)
+{
+    static char buf[1300];
+    double t0 = now_ms();
+
+    memset(buf, 'x', sizeof(buf));
+    if (pwrite(fd, buf, sizeof(buf), 0) != (ssize_t)sizeof(buf)
+        || ftruncate(fd, (off_t)sizeof(buf) + (i & 1)) < 0 || fsync(fd) < 0) {
+        perror("commit");
+        exit(1);
+    }
+    return now_ms() - t0;
+}
+
+static void report(const char *what, double *t)
+{
+    qsort(t, N, sizeof(double), cmp);
+    printf("%-34s p50 %.3f ms  p90 %.3f ms\n", what, t[N / 2], t[N * 9 / 10]);
+}
+
+static void gap(void)
+{
+    static const int gaps_us[] = {0, 500, 2000, 5000};
+    double t[N];
+    char what[64];
+    size_t g;
+    int fd, i;
+
+    if ((fd = open("flushcost.gap", O_RDWR | O_CREAT | O_TRUNC, 0600)) < 0) {
+        perror("flushcost.gap");
+        exit(1);
+    }
+    for (g = 0; g < sizeof(gaps_us) / sizeof(gaps_us[0]); g++) {
+        for (i = 0; i < N; i++) {
+            if (gaps_us[g])
+                usleep((useconds_t)gaps_us[g]);
+            t[i] = commit(fd, i);
+        }
+        snprintf(what, sizeof(what), "gap %d us before each", gaps_us[g]);
+        report(what, t);
+    }
+    close(fd);
+    unlink("flushcost.gap");
+}
+
+static void spare(void)
+{
+    static char zeros[4096];
+    const char *what[] = {"spare: empty file", "spare: one zeroed block"};
+    char path[64];
+    double t[N];
+    int kind, i, fd;
+
+    for (kind = 0; kind < 2; kind++) {
+        if (mkdir("flushcost.spare", 0700) < 0) {
+            perror("flushcost.spare");
+            exit(1);
+        }
+        for (i = 0; i < N; i++) {
+            snprintf(path, sizeof(path), "flushcost.spare/%d", i);
+            if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)) < 0
+                || (kind && write(fd, zeros, sizeof(zeros)) < 0)) {
+                perror(path);
+                exit(1);
+            }
+            close(fd);
+        }
+        if ((fd = open("flushcost.spare", O_RDONLY)) >= 0) {
+            (void)syncfs(fd);
+            (void)fsync(fd);
+            close(fd);
+        }
+        for (i = 0; i < N; i++) {
+            snprintf(path, sizeof(path), "flushcost.spare/%d", i);
+            if ((fd = open(path, O_RDWR)) < 0) {
+                perror(path);
+                exit(1);
+            }
+            t[i] = commit(fd, i);
+            close(fd);
+            unlink(path);
+        }
+        rmdir("flushcost.spare");
+        report(what[kind], t);
+    }
+}
+
+int main(void)
+{
+    gap();
+    spare();
+    return 0;
+}
