@@ -1,6 +1,8 @@
 /*
  * queue_spare.c - recycled queue files (see queue_spare.h): qmgr retires a
  * finished file into spare/, cleanup takes one back for its next message.
+ * What qmgr does to the pool as a whole (recovery, the start check, the
+ * reserve, the sync stamp) is in queue_spare_start.c.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -16,6 +18,7 @@
 #include "queue.h"
 #include "queue_seal.h"
 #include "queue_spare.h"
+#include "queue_spare_int.h"
 #include "vstring.h"
 
 #define TAKE_TRIES 8 /* names tried per take before creating a new file */
@@ -24,8 +27,6 @@
 #define SAMPLE_MAX 256 /* names a taker keeps from one listing */
 #define STALE_RUN 3 /* misses in a row that make a taker list again */
 #define LISTINGS_PER_TAKE 2 /* per take; then it uses up the sample */
-#define RESERVE_SIZE 4096 /* bytes of zeros in a reserved file: one block */
-#define SYNC_STAMP ".synced" /* in spare/: see queue_spare_synced */
 
 /*
  * The taker's sample of spare/: up to SAMPLE_MAX names drawn at random
@@ -49,9 +50,9 @@ static int spare_name_ok(const char *name)
     return strlen(name) == QUEUE_ID_LEN && queue_id_valid(name);
 }
 
-/* walk_spares - fn over every spare name; the sum of what fn returned, or
+/* spare_walk - fn over every spare name; the sum of what fn returned, or
  * -1 when spare/ cannot be listed. path is fn's scratch space. */
-static long walk_spares(const char *root, struct vstring *path,
+long spare_walk(const char *root, struct vstring *path,
                         int (*fn)(const char *, const char *, struct vstring *))
 {
     struct dirent *d;
@@ -68,7 +69,7 @@ static long walk_spares(const char *root, struct vstring *path,
     return n;
 }
 
-/* one_spare - walk_spares callback that counts every name */
+/* one_spare - spare_walk callback that counts every name */
 static int one_spare(const char *root, const char *name, struct vstring *path)
 {
     (void)root;
@@ -81,14 +82,14 @@ static int one_spare(const char *root, const char *name, struct vstring *path)
 static long count_spares(const char *root)
 {
     struct vstring *path = vstring_alloc(100);
-    long n = walk_spares(root, path, one_spare);
+    long n = spare_walk(root, path, one_spare);
 
     vstring_free(path);
     return n;
 }
 
-/* now_ms - a monotonic clock in milliseconds */
-static long long now_ms(void)
+/* spare_now_ms - a monotonic clock in milliseconds */
+long long spare_now_ms(void)
 {
     struct timespec ts;
 
@@ -100,7 +101,7 @@ static long long now_ms(void)
  * tell), so when it says full, recount, at most every RECOUNT_MS. */
 static int pool_has_room(const char *root, long limit)
 {
-    long long now = now_ms();
+    long long now = spare_now_ms();
 
     if (limit <= 0)
         return 0;
@@ -146,6 +147,13 @@ out:
     vstring_free(src);
     vstring_free(dst);
     return rc;
+}
+
+/* spare_forget_count - the retirer counts spare/ again before it trusts
+ * its estimate (after files were added behind its back) */
+void spare_forget_count(void)
+{
+    spare_estimate = -1;
 }
 
 /* random_below - a pseudo-random number in [0, n), n > 0 */
@@ -206,8 +214,8 @@ static int sample_pick(struct vstring *name)
     return 1;
 }
 
-/* same_file - does path still name the inode st describes? */
-static int same_file(const char *path, const struct stat *st)
+/* spare_same_file - does path still name the inode st describes? */
+int spare_same_file(const char *path, const struct stat *st)
 {
     struct stat lst;
 
@@ -215,55 +223,8 @@ static int same_file(const char *path, const struct stat *st)
            && lst.st_ino == st->st_ino;
 }
 
-/* stamp_path - <root>/spare/.synced */
-static void stamp_path(struct vstring *path, const char *root)
-{
-    queue_dir_path(path, root, QUEUE_SPARE);
-    vstring_append_str(path, "/" SYNC_STAMP);
-}
-
-/* write_stamp - record that every file in spare/ whose ctime is not after
- * until has a durable name */
-static void write_stamp(const char *root, const struct timespec *until)
-{
-    struct vstring *path = vstring_alloc(100);
-    struct timespec times[2];
-    int fd;
-
-    times[0] = times[1] = *until;
-    stamp_path(path, root);
-    if ((fd = open(vstring_str(path), O_CREAT | O_WRONLY | O_NOFOLLOW
-                                          | O_CLOEXEC, 0600)) < 0
-        || futimens(fd, times) < 0)
-        msg_warn("%s: %m", vstring_str(path));
-    if (fd >= 0)
-        close(fd);
-    vstring_free(path);
-}
-
-/* queue_spare_synced - every rename into spare/ before `before` is durable;
- * a file time may lag the clock by the coarse clock's tick, so the stamp
- * is that much (and a millisecond) earlier */
-void queue_spare_synced(const char *root, const struct timespec *before)
-{
-    struct timespec until = *before, tick;
-    long margin = 1000000L;
-
-    if (clock_getres(CLOCK_REALTIME_COARSE, &tick) == 0 && tick.tv_sec == 0)
-        margin += tick.tv_nsec;
-    else
-        margin += 20000000L;
-    if (until.tv_nsec >= margin) {
-        until.tv_nsec -= margin;
-    } else {
-        until.tv_sec -= 1;
-        until.tv_nsec += 1000000000L - margin;
-    }
-    write_stamp(root, &until);
-}
-
-/* ts_after - a later than b? */
-static int ts_after(const struct timespec *a, const struct timespec *b)
+/* spare_ts_after - a later than b? */
+int spare_ts_after(const struct timespec *a, const struct timespec *b)
 {
     return a->tv_sec != b->tv_sec ? a->tv_sec > b->tv_sec
                                   : a->tv_nsec > b->tv_nsec;
@@ -278,21 +239,21 @@ static int name_durable(const char *src, const struct stat *st)
     struct stat sst;
     const char *slash;
 
-    if (!ts_after(&st->st_ctim, &stamp))
+    if (!spare_ts_after(&st->st_ctim, &stamp))
         return 1;
     path = vstring_alloc(100);
     slash = strrchr(src, '/');
     vstring_set_str(path, src);
     vstring_truncate(path, slash ? (size_t)(slash - src) : 0);
-    vstring_append_str(path, "/" SYNC_STAMP);
+    vstring_append_str(path, "/" SPARE_STAMP);
     if (stat(vstring_str(path), &sst) == 0)
         stamp = sst.st_mtim;
     vstring_free(path);
-    return !ts_after(&st->st_ctim, &stamp);
+    return !spare_ts_after(&st->st_ctim, &stamp);
 }
 
-/* sealed_here - does the file hold a message committed in place? */
-static int sealed_here(int fd, const struct stat *st, const char *path)
+/* spare_sealed_here - does the file hold a message committed in place? */
+int spare_sealed_here(int fd, const struct stat *st, const char *path)
 {
     char id[QUEUE_ID_LEN + 1];
     const char *name = strrchr(path, '/');
@@ -331,7 +292,7 @@ static int take_one(const char *src, mode_t mode, struct vstring *why)
     /* The lock is ours, but the previous holder may have committed this
      * very inode (renamed it into a queue) between our open and our lock:
      * only if the spare name still names it is it still a spare. */
-    if (!same_file(src, &st)) {
+    if (!spare_same_file(src, &st)) {
         vstring_sprintf(why, "%s: taken by another process", src);
         close(fd);
         errno = ENOENT;
@@ -346,7 +307,7 @@ static int take_one(const char *src, mode_t mode, struct vstring *why)
         return -1;
     }
     /* a commit whose rename a crash undid: qmgr moves it on */
-    if (sealed_here(fd, &st, src)) {
+    if (spare_sealed_here(fd, &st, src)) {
         vstring_sprintf(why, "%s: holds a committed message", src);
         close(fd);
         errno = EBUSY;
@@ -414,166 +375,3 @@ void queue_spare_forget(void)
     sample_root = 0;
 }
 
-/* keep_spare - is root/spare/name fit to stay? Drops it if not: a second
- * name (a crash kept both names of a commit's rename, and fsck counted
- * both), or too large (a taker died while writing a big message). A file
- * a taker holds locked is left alone: it is being written. */
-static int keep_spare(const char *root, const char *name, struct vstring *path)
-{
-    struct stat st;
-    int fd, busy, keep;
-
-    queue_path(path, root, QUEUE_SPARE, name);
-    if (lstat(vstring_str(path), &st) < 0)
-        return 0;
-    if (S_ISREG(st.st_mode) && st.st_nlink == 1
-        && st.st_size <= QUEUE_SPARE_MAX_SIZE)
-        return 1;
-    fd = open(vstring_str(path), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    busy = fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0;
-    /* a file with one name that holds a committed message is not ours to
-     * drop, however large: queue_spare_recover could not move it yet */
-    keep = busy || (fd >= 0 && st.st_nlink == 1
-                    && sealed_here(fd, &st, vstring_str(path)));
-    if (keep) {
-        close(fd);
-        return 0;
-    }
-    /* unlinked while we hold the lock: a taker that opened it before
-     * finds, once it has the lock, that the name no longer names it */
-    if (unlink(vstring_str(path)) < 0)
-        msg_warn("remove %s: %m", vstring_str(path));
-    else
-        msg_warn("%s: %s spare file removed", vstring_str(path),
-                 st.st_nlink != 1 ? "a second name of a queue file"
-                                  : "an unfit");
-    if (fd >= 0)
-        close(fd);
-    return 0;
-}
-
-/* move_on - rename spare/name, sealed under id, to incoming/<id> */
-static int move_on(const char *root, const char *name, const char *id,
-                   struct vstring *path)
-{
-    struct vstring *dst = vstring_alloc(100);
-    int moved = 0;
-
-    queue_path(dst, root, QUEUE_INCOMING, id);
-    if (queue_rename_noreplace(vstring_str(path), vstring_str(dst)) == 0) {
-        msg_info("spare/%s: message %s was committed in place; moved to "
-                 "incoming", name, id);
-        moved = 1;
-    } else {
-        msg_warn("spare/%s holds committed message %s: rename to %s: %m",
-                 name, id, vstring_str(dst));
-    }
-    vstring_free(dst);
-    return moved;
-}
-
-/* recover_one - walk_spares callback: moves a committed file on; 1 if it
- * did. The tail is read first, unlocked (cheap, and nearly always
- * garbage); a file that looks committed is locked (a live committer holds
- * its lock until its own rename), checked to be still this name, and
- * checked whole. */
-static int recover_one(const char *root, const char *name, struct vstring *path)
-{
-    char id[QUEUE_ID_LEN + 1];
-    struct stat st;
-    int fd, moved = 0;
-
-    queue_path(path, root, QUEUE_SPARE, name);
-    if ((fd = open(vstring_str(path), O_RDONLY | O_NOFOLLOW | O_NONBLOCK
-                                          | O_CLOEXEC)) < 0)
-        return 0;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1
-        && queue_seal_committed(fd, st.st_size, name, id) == 1
-        && flock(fd, LOCK_EX | LOCK_NB) == 0
-        && same_file(vstring_str(path), &st)
-        && fstat(fd, &st) == 0
-        && queue_seal_committed(fd, st.st_size, name, id) == 1)
-        moved = move_on(root, name, id, path);
-    close(fd);
-    return moved;
-}
-
-/* queue_spare_recover - move every file committed in place on */
-long queue_spare_recover(const char *root)
-{
-    struct vstring *path = vstring_alloc(100);
-    long n = walk_spares(root, path, recover_one);
-
-    vstring_free(path);
-    return n;
-}
-
-/* reserve_one - a new spare file holding one block of zeros (a commit into
- * it then allocates nothing: PAPER.md, section 6); 1 made (its ctime in
- * *newest when later), 0 name taken, -1 cannot create */
-static int reserve_one(const char *path, struct timespec *newest)
-{
-    static const char zeros[RESERVE_SIZE];
-    struct stat st;
-    int fd;
-
-    fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return errno == EEXIST ? 0 : -1;
-    if (write(fd, zeros, sizeof(zeros)) != (ssize_t)sizeof(zeros)
-        && ftruncate(fd, 0) < 0)
-        msg_warn("reserve %s: %m", path);
-    if (fstat(fd, &st) == 0 && ts_after(&st.st_ctim, newest))
-        *newest = st.st_ctim;
-    close(fd);
-    return 1;
-}
-
-/* settle_reserve - the zeros on disk, the new names durable (a commit in
- * place relies on its spare/ name surviving a crash), and the stamp
- * covering every file made */
-static void settle_reserve(const char *root, struct vstring *path,
-                           const struct timespec *newest)
-{
-    struct vstring *why = vstring_alloc(100);
-    int fd;
-
-    queue_dir_path(path, root, QUEUE_SPARE);
-    fd = open(vstring_str(path), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        if (syncfs(fd) < 0)
-            msg_warn("syncfs %s: %m", vstring_str(path));
-        close(fd);
-    }
-    if (queue_dir_fsync(vstring_str(path), why) < 0)
-        msg_warn("%s", vstring_str(why));
-    else
-        write_stamp(root, newest);
-    vstring_free(why);
-}
-
-/* queue_spare_fill - check spare/, then reserve spare files until want or
- * time is up */
-long queue_spare_fill(const char *root, long want, long max_ms)
-{
-    struct vstring *id = vstring_alloc(QUEUE_ID_LEN + 1);
-    struct vstring *path = vstring_alloc(100);
-    long long start = now_ms();
-    long have = walk_spares(root, path, keep_spare), made = 0;
-    struct timespec newest = {0, 0};
-    int r;
-
-    while (have >= 0 && have + made < want && now_ms() - start < max_ms) {
-        queue_id_new(id);
-        queue_path(path, root, QUEUE_SPARE, vstring_str(id));
-        if ((r = reserve_one(vstring_str(path), &newest)) < 0)
-            break;
-        made += r;
-    }
-    if (made > 0)
-        settle_reserve(root, path, &newest);
-    spare_estimate = -1;
-    vstring_free(id);
-    vstring_free(path);
-    return made;
-}

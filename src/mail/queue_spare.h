@@ -10,6 +10,8 @@
  * walk thousands of such inodes, under the directory lock: in the issue 8
  * profile that was half of cleanup's CPU time and most of its lock waits.
  * A recycled file costs one rename (its commit) and keeps its data blocks.
+ * Retiring and taking are queue_spare.c; recovery, the start check, the
+ * reserve and the sync stamp are queue_spare_start.c.
  *
  * The contract:
  *   - spare/ (QUEUE_SPARE, queue.h) is a private queue directory (mode

@@ -107,6 +107,21 @@ const char *queue_fixture_commit(size_t body_len, int *recycled)
     return id;
 }
 
+/* queue_fixture_read_ok - queue/id reads back as queue_fixture_commit
+ * wrote it */
+void queue_fixture_read_ok(const char *queue, const char *id)
+{
+    struct queue_message *m = 0;
+
+    CU_ASSERT_EQUAL(
+        queue_file_read(root, queue, id, QUEUE_FILE_RDONLY, &m, why),
+        QUEUE_FILE_OK);
+    if (m) {
+        CU_ASSERT_STRING_EQUAL(m->sender, "a@example.org");
+        queue_message_free(m);
+    }
+}
+
 /* queue_fixture_spare_synced - spare/ counts as synced for an hour */
 void queue_fixture_spare_synced(void)
 {

@@ -31,6 +31,9 @@ void queue_fixture_empty(const char *queue);
  */
 const char *queue_fixture_commit(size_t body_len, int *recycled);
 
+/* Asserts that queue/id reads back as queue_fixture_commit wrote it. */
+void queue_fixture_read_ok(const char *queue, const char *id);
+
 /*
  * For the suites that take spare files (test_queue_spare, test_queue_seal):
  * spare/ counts as synced until an hour from now (queue_spare_synced), so
