@@ -10,8 +10,8 @@
  *     process slept 0, 0.5, 2 or 5 ms (an idle virtual CPU halts, and the
  *     wake-up for the disk's completion is paid in the fsync);
  *   - spare: the same commit into 300 files made beforehand either empty
- *     or holding one block of zeros made durable (syncfs), as qmgr's
- *     reserve now does.
+ *     or holding one block of zeros whose writeback was started
+ *     (sync_file_range), as qmgr's reserve does.
  * Leaves nothing behind but the two scratch names it removes at the end.
  */
 #define _GNU_SOURCE
@@ -106,13 +106,16 @@ static void spare(void)
                 perror(path);
                 exit(1);
             }
+            if (kind)
+                (void)sync_file_range(fd, 0, sizeof(zeros),
+                                      SYNC_FILE_RANGE_WRITE);
             close(fd);
         }
         if ((fd = open("flushcost.spare", O_RDONLY)) >= 0) {
-            (void)syncfs(fd);
             (void)fsync(fd);
             close(fd);
         }
+        usleep(100000); /* the writeback of the zeros, started above */
         for (i = 0; i < N; i++) {
             snprintf(path, sizeof(path), "flushcost.spare/%d", i);
             if ((fd = open(path, O_RDWR)) < 0) {

@@ -163,9 +163,10 @@ long queue_spare_recover(const char *root)
     return n;
 }
 
-/* reserve_one - a new spare file holding one block of zeros (a commit into
- * it then allocates nothing: PAPER.md, section 6); 1 made (its ctime in
- * *newest when later), 0 name taken, -1 cannot create */
+/* reserve_one - a new spare file holding one block of zeros, on its way
+ * to the disk (a commit into it then allocates nothing: PAPER.md, section
+ * 6); 1 made (its ctime in *newest when later), 0 name taken, -1 cannot
+ * create */
 static int reserve_one(const char *path, struct timespec *newest)
 {
     static const char zeros[RESERVE_SIZE];
@@ -178,28 +179,24 @@ static int reserve_one(const char *path, struct timespec *newest)
     if (write(fd, zeros, sizeof(zeros)) != (ssize_t)sizeof(zeros) &&
         ftruncate(fd, 0) < 0)
         msg_warn("reserve %s: %m", path);
+    /* start the block's writeback now (it allocates the block), without
+     * waiting for it and without a flush */
+    (void)sync_file_range(fd, 0, RESERVE_SIZE, SYNC_FILE_RANGE_WRITE);
     if (fstat(fd, &st) == 0 && spare_ts_after(&st.st_ctim, newest))
         *newest = st.st_ctim;
     close(fd);
     return 1;
 }
 
-/* settle_reserve - the zeros on disk, the new names durable (a commit in
- * place relies on its spare/ name surviving a crash), and the stamp
- * covering every file made */
+/* settle_reserve - the new names durable (a commit in place relies on its
+ * spare/ name surviving a crash), and the stamp covering every file made;
+ * the zeros need not be durable (a spare's content is garbage) */
 static void settle_reserve(const char *root, struct vstring *path,
                            const struct timespec *newest)
 {
     struct vstring *why = vstring_alloc(100);
-    int fd;
 
     queue_dir_path(path, root, QUEUE_SPARE);
-    fd = open(vstring_str(path), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        if (syncfs(fd) < 0)
-            msg_warn("syncfs %s: %m", vstring_str(path));
-        close(fd);
-    }
     if (queue_dir_fsync(vstring_str(path), why) < 0)
         msg_warn("%s", vstring_str(why));
     else
