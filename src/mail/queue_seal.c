@@ -1,7 +1,6 @@
 /*
  * queue_seal.c - writing and checking the commit seal (queue_seal.h).
  */
-#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 

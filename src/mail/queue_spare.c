@@ -230,22 +230,25 @@ int spare_ts_after(const struct timespec *a, const struct timespec *b)
                                   : a->tv_nsec > b->tv_nsec;
 }
 
-/* name_durable - was the file's name in spare/ fsynced since it changed
- * last? Its ctime (set by the rename into spare/, and by any later
+/* spare_stamp_path - <root>/spare/.synced */
+void spare_stamp_path(struct vstring *path, const char *root)
+{
+    queue_dir_path(path, root, QUEUE_SPARE);
+    vstring_append_str(path, "/" SPARE_STAMP);
+}
+
+/* name_durable - was the file's name in spare/ of root fsynced since it
+ * changed last? Its ctime (set by the rename into spare/, and by any later
  * change) against the stamp, read again when the file looks newer. */
-static int name_durable(const char *src, const struct stat *st)
+static int name_durable(const char *root, const struct stat *st)
 {
     struct vstring *path;
     struct stat sst;
-    const char *slash;
 
     if (!spare_ts_after(&st->st_ctim, &stamp))
         return 1;
     path = vstring_alloc(100);
-    slash = strrchr(src, '/');
-    vstring_set_str(path, src);
-    vstring_truncate(path, slash ? (size_t)(slash - src) : 0);
-    vstring_append_str(path, "/" SPARE_STAMP);
+    spare_stamp_path(path, root);
     if (stat(vstring_str(path), &sst) == 0)
         stamp = sst.st_mtim;
     vstring_free(path);
@@ -264,7 +267,8 @@ int spare_sealed_here(int fd, const struct stat *st, const char *path)
 
 /* take_one - open, lock, check that the name is still it and that it is
  * garbage; fd or -1 */
-static int take_one(const char *src, mode_t mode, struct vstring *why)
+static int take_one(const char *root, const char *src, mode_t mode,
+                    struct vstring *why)
 {
     struct stat st;
     int fd;
@@ -300,7 +304,7 @@ static int take_one(const char *src, mode_t mode, struct vstring *why)
     }
     /* a commit in place relies on the spare name: not yet fsynced after
      * its retire, skip it (cheaply, as one another process holds) */
-    if (!name_durable(src, &st)) {
+    if (!name_durable(root, &st)) {
         vstring_sprintf(why, "%s: retired since spare/ was last synced", src);
         close(fd);
         errno = EINPROGRESS;
@@ -346,7 +350,7 @@ int queue_spare_take(const char *root, mode_t mode, struct vstring *path,
             break;
         queue_path(path, root, QUEUE_SPARE, vstring_str(name));
         errno = 0;
-        fd = take_one(vstring_str(path), mode, why);
+        fd = take_one(root, vstring_str(path), mode, why);
         /* another cleanup took it since we listed it, or is taking it
          * now: cheap to skip, and common when many cleanups take at once */
         if (fd < 0 && (errno == ENOENT || errno == EWOULDBLOCK)

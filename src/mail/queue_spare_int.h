@@ -16,6 +16,9 @@ struct vstring;
  * (queue_spare_synced). Not a queue id, so no walk ever lists it. */
 #define SPARE_STAMP ".synced"
 
+/* <root>/spare/.synced into path. */
+void spare_stamp_path(struct vstring *path, const char *root);
+
 /* fn over every spare name; the sum of what fn returned, or -1 when
  * spare/ cannot be listed. path is fn's scratch space. */
 long spare_walk(const char *root, struct vstring *path,

@@ -22,13 +22,6 @@
 
 #define RESERVE_SIZE 4096 /* bytes of zeros in a reserved file: one block */
 
-/* stamp_path - <root>/spare/.synced */
-static void stamp_path(struct vstring *path, const char *root)
-{
-    queue_dir_path(path, root, QUEUE_SPARE);
-    vstring_append_str(path, "/" SPARE_STAMP);
-}
-
 /* write_stamp - record that every file in spare/ whose ctime is not after
  * until has a durable name */
 static void write_stamp(const char *root, const struct timespec *until)
@@ -38,7 +31,7 @@ static void write_stamp(const char *root, const struct timespec *until)
     int fd;
 
     times[0] = times[1] = *until;
-    stamp_path(path, root);
+    spare_stamp_path(path, root);
     if ((fd = open(vstring_str(path),
                    O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0 ||
         futimens(fd, times) < 0)
