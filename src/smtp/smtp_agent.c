@@ -24,6 +24,7 @@ static struct {
     struct smtp_session s;
     char nexthop[300];
     time_t idle_since;
+    unsigned uses; /* transactions begun on it, this one included */
 } cache;
 
 /* msg_rewind, msg_next - the queue file as smtp_message content */
@@ -177,13 +178,14 @@ static int get_session(const struct smtp_agent_config *cfg,
 
     smtp_agent_flush(cfg, 1);
     if (cache.open && strcmp(cache.nexthop, nexthop) == 0 &&
-        smtp_proto_rset(&cache.s) == 0) {
-        msg_info("reusing the connection to %s", cache.s.peer);
+        smtp_proto_idle_ok(&cache.s) == 0) {
+        cache.uses++;
         return 0;
     }
     smtp_agent_flush(cfg, 0);
     if ((r = open_session(cfg, nexthop, &cache.s, why)) == 0) {
         cache.open = 1;
+        cache.uses = 1;
         snprintf(cache.nexthop, sizeof(cache.nexthop), "%s", nexthop);
     }
     return r;
@@ -193,9 +195,13 @@ static int get_session(const struct smtp_agent_config *cfg,
 static void report(struct deliver_request *req, size_t i, const char *relay,
                    const char *status, const char *action, const char *reason)
 {
+    char uses[32] = "";
+
+    if (cache.open && cache.uses > 1)
+        snprintf(uses, sizeof(uses), ", conn_use=%u", cache.uses);
     deliver_request_status(req, i, status, action, reason);
-    msg_info("%s: to=<%s>, relay=%s, dsn=%s, status=%s (%s)", req->queue_id,
-             req->rcpts[i].address, relay, status,
+    msg_info("%s: to=<%s>, relay=%s%s, dsn=%s, status=%s (%s)",
+             req->queue_id, req->rcpts[i].address, relay, uses, status,
              status[0] == '2' ? "sent" : status[0] == '4' ? "deferred"
                                                           : "bounced",
              reason);
@@ -215,6 +221,37 @@ static void report_all(struct deliver_request *req, const char *relay,
     for (i = 0; i < req->rcpt_count; i++)
         report(req, i, relay, status,
                status[0] == '4' ? "deferred" : "failed", reason);
+}
+
+/* send_message - the message over the cached session; a reused session
+ * that broke before the server answered anything (it had closed while
+ * idle) is replaced by a new one and the message sent again: no reply
+ * means no 354, so no content went out. 0 when no new session could be
+ * had (every recipient is reported then). */
+static int send_message(const struct smtp_agent_config *cfg,
+                        struct deliver_request *req,
+                        const struct smtp_message *msg,
+                        struct smtp_outcome *out)
+{
+    unsigned long replies = cache.s.replies;
+    struct vstring *why;
+    int reused = cache.uses > 1;
+
+    smtp_proto_deliver(&cache.s, msg, out);
+    if (!reused || !cache.s.broken || cache.s.replies != replies)
+        return 1;
+    msg_info("%s: connection to %s was closed while idle; connecting again",
+             req->queue_id, cache.s.peer);
+    smtp_agent_flush(cfg, 0);
+    why = vstring_alloc(100);
+    if (get_session(cfg, req->nexthop, why) != 0) {
+        report_all(req, req->nexthop, vstring_str(why));
+        vstring_free(why);
+        return 0;
+    }
+    vstring_free(why);
+    smtp_proto_deliver(&cache.s, msg, out);
+    return 1;
 }
 
 /* transaction - the message over the cached session */
@@ -242,7 +279,11 @@ static void transaction(const struct smtp_agent_config *cfg,
     msg.rewind = msg_rewind;
     msg.next_chunk = msg_next;
     msg.ctx = m;
-    smtp_proto_deliver(&cache.s, &msg, out);
+    if (!send_message(cfg, req, &msg, out)) {
+        myfree(rc);
+        myfree(out);
+        return;
+    }
     for (i = 0; i < req->rcpt_count; i++)
         report(req, i, cache.s.peer, out[i].status, out[i].action,
                out[i].reason);

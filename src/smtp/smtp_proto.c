@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #include "smtp_proto.h"
 #include "smtp_tls.h"
@@ -75,6 +76,7 @@ int smtp_proto_read_reply(struct smtp_session *s)
     }
     if (fed == SMTP_REPLY_BAD)
         goto broken;
+    s->replies++;
     return s->reply.code;
 broken:
     s->broken = 1;
@@ -236,14 +238,39 @@ int smtp_proto_starttls(struct smtp_session *s, struct smtp_tls_client *tls,
     return ehlo(s, helo_name, why);
 }
 
+/* rset - RSET answered 250, else the session is broken */
+static int rset(struct smtp_session *s)
+{
+    vstream_puts(s->stream, "RSET\r\n");
+    if (smtp_proto_read_reply(s) != 250) {
+        s->broken = 1;
+        return -1;
+    }
+    s->dirty = 0;
+    return 0;
+}
+
 /* smtp_proto_rset - end the transaction; 0 when the session is reusable */
 int smtp_proto_rset(struct smtp_session *s)
 {
     if (s->broken)
         return -1;
-    vstream_puts(s->stream, "RSET\r\n");
-    if (smtp_proto_read_reply(s) != 250) {
-        s->broken = 1;
+    return s->dirty ? rset(s) : 0;
+}
+
+/* smtp_proto_idle_ok - may an idle session carry the next transaction? */
+int smtp_proto_idle_ok(struct smtp_session *s)
+{
+    char byte;
+
+    if (s->broken)
+        return -1;
+    if (s->tls)
+        return rset(s);
+    if (vstream_pending(s->stream) > 0 ||
+        recv(vstream_fd(s->stream), &byte, 1, MSG_PEEK | MSG_DONTWAIT) >= 0 ||
+        (errno != EAGAIN && errno != EWOULDBLOCK)) {
+        s->broken = 1; /* closed, reset, or a reply nobody asked for */
         return -1;
     }
     return 0;

@@ -58,6 +58,8 @@ struct smtp_session {
     struct smtp_reply reply;       /* the last reply */
     struct vstring *line;
     int broken;                    /* I/O or protocol error: close it */
+    int dirty;                     /* a transaction began and has no end */
+    unsigned long replies;         /* complete replies read so far */
 };
 
 struct smtp_rcpt {
@@ -104,8 +106,13 @@ int smtp_proto_starttls(struct smtp_session *s, struct smtp_tls_client *tls,
 /* One transaction; out[i] for msg->rcpt[i], always all filled. */
 void smtp_proto_deliver(struct smtp_session *s, const struct smtp_message *msg,
                         struct smtp_outcome *out);
-/* RSET: 0 when the server answered 250 (the session can be reused). */
+/* Ends the transaction: RSET only when one is still open (a final reply
+ * to the end of DATA ends it by itself). 0 when the session can be reused. */
 int smtp_proto_rset(struct smtp_session *s);
+/* Before an idle session is reused: 0 when the server has neither closed
+ * it nor said anything (a 421) since; over TLS, whose records may arrive
+ * unasked, an RSET answered 250. */
+int smtp_proto_idle_ok(struct smtp_session *s);
 
 /* ---- shared by smtp_proto.c and smtp_trans.c ---- */
 

@@ -259,6 +259,27 @@ static int precheck(struct trans *t)
     return 1;
 }
 
+/* content - after the 354: the content, "." and the final replies, which
+ * end the transaction */
+static void content(struct trans *t)
+{
+    struct smtp_outcome o;
+    int r = put_content(t);
+
+    if (r == -1) {
+        smtp_outcome_set(&o, "4.3.0", "cannot read the queued message");
+        settle_all(t, &o, 0);
+        t->s->broken = 1; /* the server holds a half message */
+    } else if (r == -2) {
+        lost(t, "sending message body");
+    } else if (t->naccepted > 0) {
+        final_replies(t);
+        t->s->dirty = t->lost;
+    } else if (smtp_proto_read_reply(t->s) >= 0) { /* "." after 354 */
+        t->s->dirty = 0;
+    }
+}
+
 /* smtp_proto_deliver - one message, every recipient settled */
 void smtp_proto_deliver(struct smtp_session *s, const struct smtp_message *msg,
                         struct smtp_outcome *out)
@@ -266,7 +287,6 @@ void smtp_proto_deliver(struct smtp_session *s, const struct smtp_message *msg,
     struct trans t;
     struct smtp_outcome o;
     size_t i;
-    int r;
 
     memset(&t, 0, sizeof(t));
     t.s = s;
@@ -277,18 +297,10 @@ void smtp_proto_deliver(struct smtp_session *s, const struct smtp_message *msg,
     memset(t.accepted, 0, msg->nrcpt + 1);
     for (i = 0; i < msg->nrcpt; i++)
         out[i].action = 0;
-    if (precheck(&t) == 0 && envelope(&t)) {
-        if ((r = put_content(&t)) == -1) {
-            smtp_outcome_set(&o, "4.3.0", "cannot read the queued message");
-            settle_all(&t, &o, 0);
-            s->broken = 1; /* the server holds a half message */
-        } else if (r == -2) {
-            lost(&t, "sending message body");
-        } else if (t.naccepted > 0) {
-            final_replies(&t);
-        } else {
-            (void)smtp_proto_read_reply(s); /* "." after 354, no rcpt */
-        }
+    if (precheck(&t) == 0) {
+        s->dirty = 1; /* MAIL goes out: a transaction is open */
+        if (envelope(&t))
+            content(&t);
     }
     if (t.lost)
         s->broken = 1;

@@ -1,7 +1,9 @@
 /*
  * test_smtp_agent.c - the delivery agent from a committed queue file to a
  * scripted server on a loopback port: outcomes per recipient, connection
- * reuse for a second request to the same nexthop (RSET, no new greeting),
+ * reuse for a second request to the same nexthop (no RSET after a finished
+ * transaction, no new greeting), RSET after an unfinished one, a reused
+ * session the server closed replaced by a new one,
  * a refused connection deferred with 4.4.1, mandatory TLS to a server
  * without STARTTLS deferred with 4.7.4, and an unreadable queue file.
  *
@@ -107,14 +109,15 @@ static void request_free(struct deliver_request *req)
     myfree(req);
 }
 
-/* listener - a loopback port served once by script in a child */
-static pid_t listener(const char *const *script, FILE *tr, char *nexthop,
-                      size_t size)
+/* listener - a loopback port whose connections, one after the other, are
+ * served by scripts[0], scripts[1], ... in a child */
+static pid_t listener_n(const char *const *const *scripts, FILE *tr,
+                        char *nexthop, size_t size)
 {
     struct sockaddr_in sin;
     socklen_t len = sizeof(sin);
     int lfd = socket(AF_INET, SOCK_STREAM, 0), fd;
-    pid_t pid;
+    pid_t pid, one;
 
     memset(&sin, 0, sizeof(sin));
     sin.sin_family = AF_INET;
@@ -125,11 +128,26 @@ static pid_t listener(const char *const *script, FILE *tr, char *nexthop,
     snprintf(nexthop, size, "[127.0.0.1]:%u", ntohs(sin.sin_port));
     fflush(0);
     if ((pid = fork()) == 0) {
-        fd = accept(lfd, 0, 0);
-        script_server(fd, script, tr);
+        for (; *scripts; scripts++) {
+            fd = accept(lfd, 0, 0);
+            if ((one = fork()) == 0)
+                script_server(fd, *scripts, tr);
+            close(fd);
+            waitpid(one, 0, 0);
+        }
+        _exit(0);
     }
     close(lfd);
     return pid;
+}
+
+/* listener - a loopback port served once by script in a child */
+static pid_t listener(const char *const *script, FILE *tr, char *nexthop,
+                      size_t size)
+{
+    const char *const *scripts[] = {script, 0};
+
+    return listener_n(scripts, tr, nexthop, size);
 }
 
 static void config(struct smtp_agent_config *cfg, const char *root)
@@ -151,11 +169,10 @@ static void test_two_requests_one_connection(void)
     static const char *const script[] = {
         "S:220 mx.test", "C:EHLO client.test", EHLO, "C:MAIL", "C:RCPT",
         "C:RCPT", "C:DATA", "S:250 ok", "S:250 ok",
-        "S:550 5.1.1 no such user", "S:354 go", "D", "S:250 2.0.0 queued", "C:RSET",
-        "S:250 ok", "C:RSET", "S:250 ok", "C:MAIL", "C:RCPT", "C:RCPT",
-        "C:DATA", "S:250 ok", "S:250 ok", "S:451 4.2.0 later", "S:354 go",
-        "D", "S:250 2.0.0 queued", "C:RSET", "S:250 ok", "C:QUIT", "S:221",
-        0};
+        "S:550 5.1.1 no such user", "S:354 go", "D", "S:250 2.0.0 queued",
+        "C:MAIL", "C:RCPT", "C:RCPT", "C:DATA", "S:250 ok", "S:250 ok",
+        "S:451 4.2.0 later", "S:354 go", "D", "S:250 2.0.0 queued", "C:QUIT",
+        "S:221", 0};
     char *root = testkit_tempdir(), id[64], nexthop[64], path[512];
     FILE *tr = tmpfile();
     struct smtp_agent_config cfg;
@@ -245,7 +262,72 @@ static void test_refused_and_tls_required(void)
     free(root);
 }
 
+/* one request to nexthop: every recipient's DSN status, "a b" */
+static void deliver_expect(const struct smtp_agent_config *cfg, const char *id,
+                           const char *nexthop, const char *want0,
+                           const char *want1)
+{
+    struct deliver_request *req = request(id, nexthop);
+
+    smtp_agent_deliver(cfg, req);
+    CU_ASSERT_STRING_EQUAL(req->rcpts[0].dsn_status, want0);
+    CU_ASSERT_STRING_EQUAL(req->rcpts[1].dsn_status, want1);
+    request_free(req);
+}
+
+static void test_rset_only_when_open_and_stale_reuse(void)
+{
+    /* MAIL refused: the open transaction ends with RSET; then the server
+     * drops the idle session at the client's next MAIL (unanswered) */
+    static const char *const refused[] = {
+        "S:220 mx.test", "C:EHLO", EHLO, "C:MAIL", "C:RCPT", "C:RCPT",
+        "C:DATA", "S:452 4.3.1 full", "S:503 5.5.1 MAIL first",
+        "S:503 5.5.1 MAIL first", "S:503 5.5.1 MAIL first", "C:RSET",
+        "S:250 ok", "C:MAIL", "X", 0};
+    /* the message again, at once, on a new connection; then it hangs up
+     * while idle; the third request needs a third connection */
+    static const char *const fresh[] = {
+        "S:220 mx.test", "C:EHLO", EHLO, "C:MAIL", "C:RCPT", "C:RCPT",
+        "C:DATA", "S:250 ok", "S:250 ok", "S:250 ok", "S:354 go", "D",
+        "S:250 2.0.0 queued", "X", 0};
+    static const char *const last[] = {
+        "S:220 mx.test", "C:EHLO", EHLO, "C:MAIL", "C:RCPT", "C:RCPT",
+        "C:DATA", "S:250 ok", "S:250 ok", "S:250 ok", "S:354 go", "D",
+        "S:250 2.0.0 queued", "C:QUIT", "S:221", 0};
+    const char *const *scripts[] = {refused, fresh, last, 0};
+    char *root = testkit_tempdir(), id[64], nexthop[64], path[512];
+    FILE *tr = tmpfile();
+    struct smtp_agent_config cfg;
+    char transcript[8192];
+    pid_t pid;
+    size_t n;
+
+    signal(SIGPIPE, SIG_IGN);
+    snprintf(path, sizeof(path), "%s/active", root);
+    mkdir(path, 0700);
+    make_queue_file(root, id, sizeof(id));
+    config(&cfg, root);
+    pid = listener_n(scripts, tr, nexthop, sizeof(nexthop));
+    deliver_expect(&cfg, id, nexthop, "4.3.1", "4.3.1");
+    deliver_expect(&cfg, id, nexthop, "2.0.0", "2.0.0");
+    deliver_expect(&cfg, id, nexthop, "2.0.0", "2.0.0");
+    smtp_agent_flush(&cfg, 0);
+    waitpid(pid, 0, 0);
+    rewind(tr);
+    n = fread(transcript, 1, sizeof(transcript) - 1, tr);
+    transcript[n] = 0;
+    CU_ASSERT_PTR_NULL(strstr(transcript, "MISMATCH"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(transcript, "RSET"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(transcript, "QUIT"));
+    fclose(tr);
+    testkit_rmtree(root);
+    free(root);
+}
+
 static const struct testkit_case cases[] = {
+    {"RSET only after an unfinished transaction; a reused session the "
+     "server closed is replaced",
+     test_rset_only_when_open_and_stale_reuse},
     {"two requests, one connection, per-recipient outcomes",
      test_two_requests_one_connection},
     {"refused connection, TLS required, missing queue file",
