@@ -22,6 +22,7 @@
 #include "fi_point.h"
 #include "fsync_util.h"
 #include "msg.h"
+#include "my_pid.h"
 #include "safe_open.h"
 #include "vstring.h"
 
@@ -112,7 +113,7 @@ static void unique_name(struct vstring *out)
         snprintf(host, sizeof(host), "localhost");
     host[sizeof(host) - 1] = 0;
     vstring_sprintf(out, "%ld.M%06ldP%ldQ%u.", (long)tv.tv_sec,
-                    (long)tv.tv_usec, (long)getpid(), ++counter);
+                    (long)tv.tv_usec, (long)my_pid(), ++counter);
     for (h = host; *h; h++) {
         if (*h == '/')
             vstring_append_str(out, "\\057");

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "msg.h"
+#include "my_pid.h"
 #include "queue.h"
 #include "vstring.h"
 
@@ -51,7 +52,7 @@ void queue_id_new(struct vstring *out)
     static unsigned counter;
     static pid_t counter_pid;
     struct timeval tv;
-    pid_t pid = getpid();
+    pid_t pid = my_pid();
 
     /* A forked child starts its own count; the pid already separates it. */
     if (counter_pid != pid) {

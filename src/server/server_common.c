@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "msg.h"
+#include "my_pid.h"
 #include "vstring.h"
 
 #include "mail_conf.h"
@@ -143,7 +144,7 @@ void server_report(const struct server_ctx *ctx, int status)
 
     if (ctx->standalone)
         return;
-    rec.pid = (int)getpid();
+    rec.pid = (int)my_pid();
     rec.status = status;
     do
         n = write(MASTER_STATUS_FD, &rec, sizeof(rec));

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "msg.h"
+#include "my_pid.h"
 
 #define MSG_LINE_MAX 2048
 
@@ -104,7 +105,7 @@ void msg_vlog(int level, const char *fmt, va_list ap)
         syslog(level_prio[level], "%s%s", level_word[level], body);
     if (msg_flags & MSG_TO_STDERR) {
         n = snprintf(line, sizeof(line), "%s[%ld]: %s%s\n", msg_name,
-                     (long)getpid(), level_word[level], body);
+                     (long)my_pid(), level_word[level], body);
         write_all(2, line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
     }
     if (msg_log_fd >= 0) {
@@ -115,7 +116,7 @@ void msg_vlog(int level, const char *fmt, va_list ap)
         strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S",
                  localtime_r(&now, &tm));
         n = snprintf(line, sizeof(line), "%s %s[%ld]: %s%s\n", stamp, msg_name,
-                     (long)getpid(), level_word[level], body);
+                     (long)my_pid(), level_word[level], body);
         write_all(msg_log_fd, line,
                   n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
     }
