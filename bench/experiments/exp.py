@@ -34,6 +34,7 @@ programs (bin/ of a checkout or of a `git worktree` built with make).
 import collections
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -290,6 +291,8 @@ def exp_syscalls(n, build):
             if exe:
                 comm[pid] = exe.group(1)
             calls[comm.get(pid, "?")][name] += 1
+    if os.environ.get("EXP_KEEP_STRACE"):  # the raw trace, to read paths
+        shutil.copy(out, os.environ["EXP_KEEP_STRACE"])
     m.cleanup()
     for prog, c in sorted(calls.items(), key=lambda kv: -sum(kv[1].values())):
         print(f"{prog:10} {sum(c.values()) / n:6.1f}/msg  " + ", ".join(

@@ -6,10 +6,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mail_trigger.h"
@@ -17,11 +19,49 @@
 
 #define TRIGGER_WAIT_MS 1000
 
-/* send_fifo - write into a fifo that has a reader */
+/*
+ * The fifo last written, kept open for KEEP_SECONDS: cleanup wakes qmgr
+ * after every message, and stat, open and close of the fifo were three of
+ * its system calls per message. Master holds each fifo open for reading,
+ * so a kept descriptor never meets a missing reader; it is dropped after
+ * a failed write and after KEEP_SECONDS, so that a fifo made anew (master
+ * restarted) is found within that time (a trigger is a hint only).
+ */
+#define KEEP_SECONDS 1
+
+static struct {
+    int fd;
+    char *path;
+    time_t opened;
+} kept = {-1, 0, 0};
+
+/* kept_drop - forget the kept fifo */
+static void kept_drop(void)
+{
+    if (kept.fd >= 0)
+        close(kept.fd);
+    kept.fd = -1;
+    free(kept.path);
+    kept.path = 0;
+}
+
+/* kept_write - 0 when the kept fifo for path took the bytes, else -1 */
+static int kept_write(const char *path, const char *buf, size_t len)
+{
+    if (kept.fd < 0 || strcmp(kept.path, path) != 0 ||
+        time(0) - kept.opened >= KEEP_SECONDS)
+        return -1;
+    if (write(kept.fd, buf, len) == (ssize_t)len)
+        return 0;
+    kept_drop();
+    return -1;
+}
+
+/* send_fifo - write into a fifo that has a reader; keep it open */
 static int send_fifo(const char *path, const char *buf, size_t len,
                      struct vstring *why)
 {
-    int fd, rc = 0;
+    int fd;
 
     if ((fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
         vstring_sprintf(why, "open %s: %m", path);
@@ -29,10 +69,17 @@ static int send_fifo(const char *path, const char *buf, size_t len,
     }
     if (write(fd, buf, len) != (ssize_t)len) {
         vstring_sprintf(why, "write %s: %m", path);
-        rc = -1;
+        close(fd);
+        return -1;
     }
-    close(fd);
-    return rc;
+    kept_drop();
+    if ((kept.path = strdup(path)) == 0) {
+        close(fd);
+        return 0;
+    }
+    kept.fd = fd;
+    kept.opened = time(0);
+    return 0;
 }
 
 /* send_socket - connect, write, close */
@@ -81,7 +128,9 @@ int mail_trigger_send(const char *queue_dir, const char *class_,
     int rc = -1;
 
     vstring_sprintf(path, "%s/%s/%s", queue_dir, class_, service);
-    if (stat(vstring_str(path), &st) < 0)
+    if (kept_write(vstring_str(path), buf, len) == 0)
+        rc = 0;
+    else if (stat(vstring_str(path), &st) < 0)
         vstring_sprintf(why, "%s: %m", vstring_str(path));
     else if (S_ISFIFO(st.st_mode))
         rc = send_fifo(vstring_str(path), buf, len, why);

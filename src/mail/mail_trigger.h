@@ -4,7 +4,8 @@
  * A trigger service listens on $queue_directory/<class>/<service>, either
  * a fifo or a unix stream socket (master.cf decides). mail_trigger_send()
  * looks at what is there and writes the bytes the right way: into the fifo
- * (opened non-blocking for writing: no reader means nobody listens), or by
+ * (opened non-blocking for writing: no reader means nobody listens; the
+ * descriptor is kept for a second, for the next trigger), or by
  * connecting, writing and closing. It never waits longer than a second: a
  * trigger is a hint (the service's own wakeup finds the work anyway), so
  * "nobody there" is an expected result, not an error worth more than a
