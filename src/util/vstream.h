@@ -24,7 +24,9 @@
  * (read_fn) or writable (write_fn), then calls it again. The default I/O waits
  * first when a timeout is set, and also handles EAGAIN, so a non-blocking
  * descriptor works too; a write to a socket under a timeout is first tried
- * with send(MSG_DONTWAIT) and waits only when there was no room. EINTR is
+ * with send(MSG_DONTWAIT) and waits only when there was no room, and a read
+ * from a socket waits in the kernel (the stream sets SO_RCVTIMEO on the
+ * descriptor, so do not share it with code that expects none). EINTR is
  * retried everywhere.
  *
  * Mixing reads and writes: filling the read buffer first flushes pending

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -117,6 +118,47 @@ static void test_deadline_silent_peer(void)
     CU_ASSERT_EQUAL(vstream_error(s), 0);
     CU_ASSERT_EQUAL(write(sv[1], "late\n", 5), 5);
     CU_ASSERT_EQUAL(vstream_get_line(s, line, 100), 5);
+    CU_ASSERT_EQUAL(vstream_close(s), 0);
+    close(sv[1]);
+    vstring_free(line);
+}
+
+/* test_read_deadline_nonblocking - a non-blocking socket (SO_RCVTIMEO
+ * cannot time it) still waits out its deadline, and a stream whose timeout
+ * went back to "forever" no longer times out */
+static void test_read_deadline_nonblocking(void)
+{
+    struct vstring *line = vstring_alloc(8);
+    struct vstream *s;
+    struct timespec t0, t1;
+    int sv[2];
+    double secs;
+
+    CU_ASSERT_FATAL(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+    fcntl(sv[0], F_SETFL, O_NONBLOCK);
+    s = vstream_fdopen(sv[0], VSTREAM_RW);
+    vstream_set_timeout(s, 1);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    CU_ASSERT_EQUAL(vstream_get_line(s, line, 100), VSTREAM_TIMEOUT);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    secs = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+    CU_ASSERT(secs >= 0.9 && secs < 3.0);
+    CU_ASSERT_EQUAL(vstream_close(s), 0);
+    close(sv[1]);
+    /* blocking: timed by the kernel, then forever again */
+    CU_ASSERT_FATAL(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+    s = vstream_fdopen(sv[0], VSTREAM_RW);
+    vstream_set_timeout(s, 1);
+    CU_ASSERT_EQUAL(write(sv[1], "a\n", 2), 2);
+    CU_ASSERT_EQUAL(vstream_get_line(s, line, 100), 2);
+    vstream_set_timeout(s, 0);
+    if (fork() == 0) {
+        sleep(2); /* longer than the old timeout */
+        _exit(write(sv[1], "b\n", 2) == 2 ? 0 : 1);
+    }
+    CU_ASSERT_EQUAL(vstream_get_line(s, line, 100), 2);
+    CU_ASSERT_STRING_EQUAL(vstring_str(line), "b\n");
+    wait(0);
     CU_ASSERT_EQUAL(vstream_close(s), 0);
     close(sv[1]);
     vstring_free(line);
@@ -415,6 +457,8 @@ static const struct testkit_case cases[] = {
     {"line reads: table of inputs and bounds", test_line_table},
     {"over-long line, then skip_line", test_too_long_then_skip},
     {"read deadline against a silent peer", test_deadline_silent_peer},
+    {"read deadline on a non-blocking socket; back to no deadline",
+     test_read_deadline_nonblocking},
     {"write deadline against a peer that does not read", test_write_deadline},
     {"socket writes under a deadline never block, never SIGPIPE",
      test_socket_write_never_blocks},
