@@ -265,6 +265,16 @@ int spare_sealed_here(int fd, const struct stat *st, const char *path)
                                 id) != 0;
 }
 
+/* my_euid - geteuid(), asked once (a daemon does not change it) */
+static uid_t my_euid(void)
+{
+    static uid_t euid = (uid_t)-1;
+
+    if (euid == (uid_t)-1)
+        euid = geteuid();
+    return euid;
+}
+
 /* take_one - open, lock, check that the name is still it and that it is
  * garbage; fd or -1 */
 static int take_one(const char *root, const char *src, mode_t mode,
@@ -287,7 +297,7 @@ static int take_one(const char *root, const char *src, mode_t mode,
         return -1;
     }
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1
-        || st.st_uid != geteuid()) {
+        || st.st_uid != my_euid()) {
         vstring_sprintf(why, "%s: not a plain file of ours", src);
         close(fd);
         errno = EPERM;
@@ -317,7 +327,7 @@ static int take_one(const char *root, const char *src, mode_t mode,
         errno = EBUSY;
         return -1;
     }
-    if (fchmod(fd, mode) < 0) {
+    if ((st.st_mode & 07777) != mode && fchmod(fd, mode) < 0) {
         vstring_sprintf(why, "chmod %s: %m", src);
         close(fd);
         errno = EPERM;
