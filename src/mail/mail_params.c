@@ -72,7 +72,7 @@ const struct mail_param mail_param_table[] = {
      "clients trusted to relay through this host", 0},
 
     /* master and the server skeletons. */
-    {"max_use", "100",
+    {"max_use", "1000",
      "requests a daemon serves before it exits and is replaced", 0},
     {"max_idle", "100s", "seconds a daemon waits for a request before it exits",
      0},
