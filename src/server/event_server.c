@@ -43,8 +43,8 @@ void event_server_cancel(event_server_fn fn, void *ctx)
             timers[i--] = timers[--timer_count];
 }
 
-/* event_server_timer - call fn(ctx) after some seconds */
-void event_server_timer(long seconds, event_server_fn fn, void *ctx)
+/* event_server_timer_ms - call fn(ctx) after some milliseconds */
+void event_server_timer_ms(long ms, event_server_fn fn, void *ctx)
 {
     struct event_timer *t;
 
@@ -54,9 +54,20 @@ void event_server_timer(long seconds, event_server_fn fn, void *ctx)
                   EVENT_SERVER_MAX_TIMERS);
     t = timers + timer_count++;
     clock_gettime(CLOCK_MONOTONIC, &t->when);
-    t->when.tv_sec += seconds;
+    t->when.tv_sec += ms / 1000;
+    t->when.tv_nsec += (ms % 1000) * 1000000L;
+    if (t->when.tv_nsec >= 1000000000L) {
+        t->when.tv_sec++;
+        t->when.tv_nsec -= 1000000000L;
+    }
     t->fn = fn;
     t->ctx = ctx;
+}
+
+/* event_server_timer - call fn(ctx) after some seconds */
+void event_server_timer(long seconds, event_server_fn fn, void *ctx)
+{
+    event_server_timer_ms(seconds * 1000, fn, ctx);
 }
 
 /* event_server_watch - call fn(ctx) when fd is readable */

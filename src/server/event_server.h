@@ -38,6 +38,8 @@ typedef void (*event_server_fn)(void *ctx);
 /* Calls fn(ctx) once, after at least `seconds`; a timer with the same fn
  * and ctx is replaced. Too many timers is a bug (msg_panic). */
 void event_server_timer(long seconds, event_server_fn fn, void *ctx);
+/* The same, after at least ms milliseconds (ms >= 0). */
+void event_server_timer_ms(long ms, event_server_fn fn, void *ctx);
 void event_server_cancel(event_server_fn fn, void *ctx);
 
 /* Calls fn(ctx) whenever fd is readable, until event_server_unwatch(fd). */
