@@ -138,7 +138,7 @@ static void test_overrides(void)
     CU_ASSERT_STRING_EQUAL(vstring_str(origin), "-o");
     CU_ASSERT_EQUAL(mail_conf_origin("nosuch", origin), -1);
     mail_conf_reset();
-    CU_ASSERT_STRING_EQUAL(mail_conf_str("max_use"), "100");
+    CU_ASSERT_STRING_EQUAL(mail_conf_str("max_use"), "1000");
     vstring_free(why);
     vstring_free(origin);
 }
