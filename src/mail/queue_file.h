@@ -22,7 +22,7 @@
  *                       fsynced under its spare/ name, a crash that undoes
  *                       the rename leaves a file queue_spare_recover finds
  *                       and moves on, so no directory fsync waits here
- *                       (qmgr fsyncs incoming/ within a second).
+ *                       (qmgr fsyncs incoming/ within 0.2 s).
  *   queue_file_abort    unlink the .part file (a recycled file stays in
  *                       spare/, emptied: garbage again); nothing was
  *                       handed over

@@ -33,7 +33,7 @@
  *     that is moved on (its client got no OK and may send it again: the
  *     duplicate window of RFC 1047).
  *   - spare/ names must be durable before a commit relies on them: qmgr
- *     fsyncs spare/ after reserving files at start, and within a second
+ *     fsyncs spare/ after reserving files at start, and within 0.2 s
  *     after retiring one, and stamps the time each such fsync began
  *     (queue_spare_synced); a taker skips a file whose ctime (set by its
  *     rename into spare/) is later than the stamp. A step of the system
