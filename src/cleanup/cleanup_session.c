@@ -12,6 +12,7 @@
 #include "vstring.h"
 
 #include "mail_proto.h"
+#include "queue_spare.h"
 
 #include "cleanup_state.h"
 
@@ -94,6 +95,8 @@ int cleanup_session_run(struct vstream *stream,
     struct cleanup_job s;
     int type = 0, r = READ_OK, committed = 0;
 
+    /* the spare file is taken while the client is still sending */
+    queue_spare_take_ahead(cfg->queue_dir, CLEANUP_FILE_MODE);
     cleanup_job_init(&s, cfg);
     record_grammar_init(&g, RECORD_PROFILE_SUBMIT);
     while (type != REC_END && (r = one_record(stream, &g, &s, payload,
@@ -105,9 +108,9 @@ int cleanup_session_run(struct vstream *stream,
         goto out;
     }
     if (r == READ_OK && cleanup_commit(&s, id) == 0) {
+        reply(stream, 0, "", vstring_str(id)); /* the client waits: first */
         msg_info("%s: from=<%s>, size=%zu, nrcpt=%zu (queued)",
                  vstring_str(id), s.sender, s.size, s.nrcpt);
-        reply(stream, 0, "", vstring_str(id));
         committed = 1;
         goto out;
     }

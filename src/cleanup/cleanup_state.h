@@ -43,6 +43,7 @@ struct queue_file;
 
 #define CLEANUP_ATTR_MAX 100 /* client attributes per message */
 #define CLEANUP_CHUNK 16384  /* body bytes per 'C' record written */
+#define CLEANUP_FILE_MODE 0600 /* of the queue files cleanup writes */
 
 struct cleanup_config {
     const char *queue_dir;

@@ -336,12 +336,59 @@ static int take_one(const char *root, const char *src, mode_t mode,
     return fd;
 }
 
+/*
+ * A spare taken before it was needed (queue_spare_take_ahead): locked, so
+ * other takers skip it, and handed to the next queue_spare_take of the
+ * same root and mode.
+ */
+static struct {
+    int fd;
+    char *root;
+    mode_t mode;
+    struct vstring *path;
+} ahead = {-1, 0, 0, 0};
+
+/* take_held - the spare taken ahead, when it suits; fd or -1 */
+static int take_held(const char *root, mode_t mode, struct vstring *path)
+{
+    int fd = ahead.fd;
+
+    if (fd < 0 || strcmp(ahead.root, root) != 0 || ahead.mode != mode)
+        return -1;
+    vstring_set_str(path, vstring_str(ahead.path));
+    ahead.fd = -1;
+    return fd;
+}
+
+/* queue_spare_take_ahead - take one now, for the next queue_spare_take */
+void queue_spare_take_ahead(const char *root, mode_t mode)
+{
+    struct vstring *why;
+
+    if (ahead.fd >= 0)
+        return;
+    if (ahead.path == 0)
+        ahead.path = vstring_alloc(100);
+    why = vstring_alloc(100);
+    if ((ahead.fd = queue_spare_take(root, mode, ahead.path, why)) >= 0) {
+        if (ahead.root)
+            myfree(ahead.root);
+        ahead.root = mystrdup(root);
+        ahead.mode = mode;
+    }
+    vstring_free(why);
+}
+
 /* queue_spare_take - a recycled file, locked, still in spare/; fd or -1 */
 int queue_spare_take(const char *root, mode_t mode, struct vstring *path,
                      struct vstring *why)
 {
-    struct vstring *name = vstring_alloc(QUEUE_ID_LEN + 1);
+    struct vstring *name;
     int fd = -1, tries = 0, stale = 0, run = 0, listings = 0;
+
+    if ((fd = take_held(root, mode, path)) >= 0)
+        return fd;
+    name = vstring_alloc(QUEUE_ID_LEN + 1);
 
     vstring_set_str(why, "no spare queue file");
     if (sample_root && strcmp(sample_root, root) != 0)
@@ -382,6 +429,9 @@ int queue_spare_take(const char *root, mode_t mode, struct vstring *path,
 /* queue_spare_forget - drop the taker's sample */
 void queue_spare_forget(void)
 {
+    if (ahead.fd >= 0)
+        close(ahead.fd); /* unlocked: a spare like any other again */
+    ahead.fd = -1;
     sample_count = 0;
     stamp.tv_sec = stamp.tv_nsec = 0;
     if (sample_root)

@@ -110,8 +110,16 @@ long queue_spare_recover(const char *root);
 struct timespec;
 void queue_spare_synced(const char *root, const struct timespec *before);
 
+/*
+ * Takes a spare now and holds it (locked) for the next queue_spare_take of
+ * the same root and mode, which then costs nothing: cleanup calls it when
+ * a client connects, so that the take is done while the message is still
+ * on its way. Nothing happens when one is held already or none can be had.
+ */
+void queue_spare_take_ahead(const char *root, mode_t mode);
+
 /* Drops the sample of spare names queue_spare_take keeps between calls,
- * and the stamp it last read. */
+ * the stamp it last read, and a spare taken ahead (unlocked again). */
 void queue_spare_forget(void);
 
 #endif

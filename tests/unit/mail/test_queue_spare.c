@@ -1,7 +1,8 @@
 /*
  * test_queue_spare.c - recycled queue files: retiring into spare/ (bounded
  * by count and size), taking one back for a new message (never for the
- * maildrop, never a locked or foreign file), and a committed recycled file
+ * maildrop, never a locked or foreign file; one taken ahead is held for
+ * the next commit), and a committed recycled file
  * that holds exactly its own message, nothing of the one before.
  */
 #include <fcntl.h>
@@ -296,6 +297,46 @@ static void test_take_waits_for_sync(void)
     CU_ASSERT_EQUAL(queue_fixture_count(QUEUE_SPARE), 0);
 }
 
+/* locked_by_other - is <spare>/name flocked by another descriptor? */
+static int locked_by_other(const char *name)
+{
+    int fd = open(queue_fixture_path(QUEUE_SPARE, name), O_RDONLY);
+    int locked;
+
+    CU_ASSERT_FATAL(fd >= 0);
+    locked = flock(fd, LOCK_EX | LOCK_NB) < 0;
+    close(fd);
+    return locked;
+}
+
+/* A spare taken ahead is held, locked, and is the one the next commit
+ * uses; forgetting lets it go */
+static void test_take_ahead(void)
+{
+    static const char *names[] = {"0000000800008000008000A",
+                                  "0000000800008000008000B"};
+    int held[2], recycled;
+
+    queue_fixture_empty(QUEUE_SPARE);
+    queue_spare_forget();
+    put_file(QUEUE_SPARE, names[0], 100, 0600);
+    put_file(QUEUE_SPARE, names[1], 100, 0600);
+    queue_spare_take_ahead(root, 0600);
+    held[0] = locked_by_other(names[0]);
+    held[1] = locked_by_other(names[1]);
+    CU_ASSERT_EQUAL(held[0] + held[1], 1);
+    (void)queue_fixture_commit(5, &recycled);
+    CU_ASSERT_EQUAL(recycled, 1);
+    CU_ASSERT_EQUAL(queue_fixture_count(QUEUE_SPARE), 1);
+    CU_ASSERT(access(queue_fixture_path(QUEUE_SPARE, names[held[0] ? 0 : 1]),
+                     F_OK) != 0);
+    queue_spare_take_ahead(root, 0600); /* the other one */
+    CU_ASSERT(locked_by_other(names[held[0] ? 1 : 0]));
+    queue_spare_forget();
+    CU_ASSERT(!locked_by_other(names[held[0] ? 1 : 0]));
+    queue_fixture_empty(QUEUE_INCOMING);
+}
+
 static const struct testkit_case cases[] = {
     {"retire: into spare/, bounded by count and size", test_retire_bounded},
     {"take: a committed recycled file holds only its message",
@@ -308,6 +349,7 @@ static const struct testkit_case cases[] = {
      test_take_past_busy_and_gone},
     {"take: not a file retired since spare/ was last synced",
      test_take_waits_for_sync},
+    {"take ahead: held, locked, used by the next commit", test_take_ahead},
     {"abort empties a spare; start drops linked and oversized ones",
      test_abort_and_start_check},
     {NULL, NULL}};
