@@ -183,7 +183,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct fuzz_input in = {data, size};
     struct fake f;
-    struct smtpd_backend be = {&f, fk_begin, fk_write, fk_commit, fk_abort};
+    struct smtpd_backend be = {&f, fk_begin, fk_write, fk_commit, fk_abort,
+                               0};
     struct smtpd_config cfg;
     struct smtpd_client client;
     struct fuzz_mem mem;

@@ -22,7 +22,10 @@
  *                                    rename, fsync the directory) and only
  *                                    then return SMTPD_BACKEND_OK;
  *   abort(ctx)                       forget the message (bad content, size,
- *                                    client gone, write failure, RSET).
+ *                                    client gone, write failure, RSET);
+ *   queued(ctx, queue_id)            optional (NULL): called once the 250
+ *                                    went out, for what can wait until the
+ *                                    client has its answer (the log line).
  *
  * Contract: after a successful begin, exactly one of commit or abort is
  * called, and no other begin comes first. After a failed begin neither is
@@ -74,6 +77,7 @@ struct smtpd_backend {
     int (*write)(void *ctx, const char *buf, size_t len);
     int (*commit)(void *ctx, struct vstring *queue_id, struct vstring *why);
     void (*abort)(void *ctx);
+    void (*queued)(void *ctx, const char *queue_id); /* or NULL */
 };
 
 #endif

@@ -162,13 +162,20 @@ static int cleanup_commit(void *ctx, struct vstring *queue_id,
     FI_POINT("smtpd.before_commit");
     r = cleanup_client_commit(cc, queue_id, why);
     if (r == CLEANUP_OK) {
-        msg_info("%s: %s", vstring_str(queue_id), sc->log);
         FI_POINT("smtpd.before_250");
         return SMTPD_BACKEND_OK;
     }
     msg_warn("cleanup refused or failed (%s): %s",
              r == CLEANUP_REJECT ? "reject" : "defer", vstring_str(why));
     return r == CLEANUP_REJECT ? SMTPD_BACKEND_REJECT : SMTPD_BACKEND_DEFER;
+}
+
+/* cleanup_queued - the log line of a queued message, after its 250 */
+static void cleanup_queued(void *ctx, const char *queue_id)
+{
+    struct smtpd_cleanup *sc = ctx;
+
+    msg_info("%s: %s", queue_id, sc->log);
 }
 
 /* cleanup_abort - nothing is queued */
@@ -195,6 +202,7 @@ struct smtpd_cleanup *smtpd_cleanup_create(const char *queue_dir, int timeout,
     backend->write = cleanup_write;
     backend->commit = cleanup_commit;
     backend->abort = cleanup_abort;
+    backend->queued = cleanup_queued;
     return sc;
 }
 

@@ -98,10 +98,12 @@ static void finish_message(struct smtpd_session *s, unsigned errors)
     vstring_reset(s->why);
     s->in_message = 0; /* commit or nothing: no abort after this */
     r = s->backend->commit(s->backend->ctx, s->queue_id, s->why);
-    if (r == SMTPD_BACKEND_OK)
+    if (r == SMTPD_BACKEND_OK) {
         smtpd_reply(s, 0, 250, "2.0.0", "Ok: queued as %s",
                     vstring_str(s->queue_id));
-    else
+        if (s->backend->queued)
+            s->backend->queued(s->backend->ctx, vstring_str(s->queue_id));
+    } else
         backend_fail_reply(s, r);
     smtpd_transaction_reset(s);
 }

@@ -87,6 +87,7 @@ void fake_backend_init(struct fake_backend *fb, struct smtpd_backend *be)
     be->write = fb_write;
     be->commit = fb_commit;
     be->abort = fb_abort;
+    be->queued = 0;
 }
 
 /* fake_backend_body - skip our Received: header (it ends at a line that
