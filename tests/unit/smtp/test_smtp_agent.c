@@ -162,6 +162,36 @@ static void config(struct smtp_agent_config *cfg, const char *root)
     cfg->default_port = 25;
 }
 
+/* prepare - root/active with one committed message (its id into id),
+ * the agent's configuration, SIGPIPE ignored */
+static void prepare(const char *root, char *id, size_t size,
+                    struct smtp_agent_config *cfg)
+{
+    char path[512];
+
+    signal(SIGPIPE, SIG_IGN);
+    snprintf(path, sizeof(path), "%s/active", root);
+    mkdir(path, 0700);
+    make_queue_file(root, id, size);
+    config(cfg, root);
+}
+
+/* finish - QUIT, wait for the scripted server, read its transcript into
+ * buf: every line as the script wanted, and a QUIT */
+static void finish(const struct smtp_agent_config *cfg, pid_t pid, FILE *tr,
+                   char *buf, size_t size)
+{
+    size_t n;
+
+    smtp_agent_flush(cfg, 0);
+    waitpid(pid, 0, 0);
+    rewind(tr);
+    n = fread(buf, 1, size - 1, tr);
+    buf[n] = 0;
+    CU_ASSERT_PTR_NULL(strstr(buf, "MISMATCH"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "QUIT"));
+}
+
 #define EHLO "S:250-mx.test\r\n250 PIPELINING"
 
 static void test_two_requests_one_connection(void)
@@ -173,19 +203,14 @@ static void test_two_requests_one_connection(void)
         "C:MAIL", "C:RCPT", "C:RCPT", "C:DATA", "S:250 ok", "S:250 ok",
         "S:451 4.2.0 later", "S:354 go", "D", "S:250 2.0.0 queued", "C:QUIT",
         "S:221", 0};
-    char *root = testkit_tempdir(), id[64], nexthop[64], path[512];
+    char *root = testkit_tempdir(), id[64], nexthop[64];
     FILE *tr = tmpfile();
     struct smtp_agent_config cfg;
     struct deliver_request *req;
     pid_t pid;
     char transcript[8192];
-    size_t n;
 
-    signal(SIGPIPE, SIG_IGN);
-    snprintf(path, sizeof(path), "%s/active", root);
-    mkdir(path, 0700);
-    make_queue_file(root, id, sizeof(id));
-    config(&cfg, root);
+    prepare(root, id, sizeof(id), &cfg);
     pid = listener(script, tr, nexthop, sizeof(nexthop));
     req = request(id, nexthop);
     smtp_agent_deliver(&cfg, req);
@@ -203,13 +228,7 @@ static void test_two_requests_one_connection(void)
     CU_ASSERT_STRING_EQUAL(req->rcpts[1].dsn_status, "4.2.0");
     CU_ASSERT_STRING_EQUAL(req->rcpts[1].dsn_action, "deferred");
     request_free(req);
-    smtp_agent_flush(&cfg, 0);
-    waitpid(pid, 0, 0);
-    rewind(tr);
-    n = fread(transcript, 1, sizeof(transcript) - 1, tr);
-    transcript[n] = 0;
-    CU_ASSERT_PTR_NULL(strstr(transcript, "MISMATCH"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(transcript, "QUIT"));
+    finish(&cfg, pid, tr, transcript, sizeof(transcript));
     CU_ASSERT_PTR_NOT_NULL(strstr(transcript, "data:body\r\n"));
     fclose(tr);
     testkit_rmtree(root);
@@ -220,16 +239,13 @@ static void test_refused_and_tls_required(void)
 {
     static const char *const script[] = {
         "S:220 mx.test", "C:EHLO", EHLO, "C:QUIT", "S:221", 0};
-    char *root = testkit_tempdir(), id[64], nexthop[64], path[512];
+    char *root = testkit_tempdir(), id[64], nexthop[64];
     FILE *tr = tmpfile();
     struct smtp_agent_config cfg;
     struct deliver_request *req;
     pid_t pid;
 
-    snprintf(path, sizeof(path), "%s/active", root);
-    mkdir(path, 0700);
-    make_queue_file(root, id, sizeof(id));
-    config(&cfg, root);
+    prepare(root, id, sizeof(id), &cfg);
     /* a port nobody listens on: bind, read the port, close */
     pid = listener((const char *const[]){"X", 0}, tr, nexthop,
                    sizeof(nexthop));
@@ -295,30 +311,19 @@ static void test_rset_only_when_open_and_stale_reuse(void)
         "C:DATA", "S:250 ok", "S:250 ok", "S:250 ok", "S:354 go", "D",
         "S:250 2.0.0 queued", "C:QUIT", "S:221", 0};
     const char *const *scripts[] = {refused, fresh, last, 0};
-    char *root = testkit_tempdir(), id[64], nexthop[64], path[512];
+    char *root = testkit_tempdir(), id[64], nexthop[64];
     FILE *tr = tmpfile();
     struct smtp_agent_config cfg;
     char transcript[8192];
     pid_t pid;
-    size_t n;
 
-    signal(SIGPIPE, SIG_IGN);
-    snprintf(path, sizeof(path), "%s/active", root);
-    mkdir(path, 0700);
-    make_queue_file(root, id, sizeof(id));
-    config(&cfg, root);
+    prepare(root, id, sizeof(id), &cfg);
     pid = listener_n(scripts, tr, nexthop, sizeof(nexthop));
     deliver_expect(&cfg, id, nexthop, "4.3.1", "4.3.1");
     deliver_expect(&cfg, id, nexthop, "2.0.0", "2.0.0");
     deliver_expect(&cfg, id, nexthop, "2.0.0", "2.0.0");
-    smtp_agent_flush(&cfg, 0);
-    waitpid(pid, 0, 0);
-    rewind(tr);
-    n = fread(transcript, 1, sizeof(transcript) - 1, tr);
-    transcript[n] = 0;
-    CU_ASSERT_PTR_NULL(strstr(transcript, "MISMATCH"));
+    finish(&cfg, pid, tr, transcript, sizeof(transcript));
     CU_ASSERT_PTR_NOT_NULL(strstr(transcript, "RSET"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(transcript, "QUIT"));
     fclose(tr);
     testkit_rmtree(root);
     free(root);
