@@ -223,9 +223,9 @@ void qmgr_outcome_bounced(struct qmgr_message *msg);
 /* Records that the delay warning went out (the file's u+x bit). */
 void qmgr_outcome_warned(struct qmgr_message *msg);
 /* Removes finished active/<id> (into spare/); the directories are fsynced
- * within a second (qmgr_retire.c). 0, or -1 with errno set and why. */
+ * within 0.2 s (qmgr_retire.c). 0, or -1 with errno set and why. */
 int qmgr_retire(const char *id, struct vstring *why);
-/* active/ and spare/ changed: both are fsynced within a second, once. */
+/* active/ and spare/ changed: both are fsynced within 0.2 s, once. */
 void qmgr_sync_soon(void);
 /* The queue file's mode bits for msg->warned and msg->has_logs. */
 mode_t qmgr_file_mode(const struct qmgr_message *msg);
