@@ -162,8 +162,8 @@ void cleanup_headers_done(struct cleanup_job *s)
     FI_POINT("cleanup.after_envelope");
     if (s->status != 0)
         goto out;
-    if ((s->qf = queue_file_create(s->cfg->queue_dir, QUEUE_INCOMING, CLEANUP_FILE_MODE,
-                                   text)) == 0) {
+    if ((s->qf = queue_file_create(s->cfg->queue_dir, QUEUE_INCOMING,
+                                   CLEANUP_FILE_MODE, text)) == 0) {
         msg_warn("%s", vstring_str(text));
         cleanup_job_fail(s, 4, "4.3.0 cannot create queue file");
         goto out;

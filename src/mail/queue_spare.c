@@ -172,6 +172,17 @@ static unsigned long random_below(unsigned long n)
     return (unsigned long)(rng % n);
 }
 
+/* forget_sample - drop the listing's sample and the stamp last read (a
+ * spare taken ahead stays held) */
+static void forget_sample(void)
+{
+    sample_count = 0;
+    stamp.tv_sec = stamp.tv_nsec = 0;
+    if (sample_root)
+        myfree(sample_root);
+    sample_root = 0;
+}
+
 /* sample_spares - list spare/ of root into the sample; 0 or -1 */
 static int sample_spares(const char *root)
 {
@@ -180,7 +191,7 @@ static int sample_spares(const char *root)
     unsigned long seen = 0, slot;
     DIR *dir;
 
-    queue_spare_forget();
+    forget_sample();
     queue_dir_path(path, root, QUEUE_SPARE);
     dir = opendir(vstring_str(path));
     vstring_free(path);
@@ -389,10 +400,9 @@ int queue_spare_take(const char *root, mode_t mode, struct vstring *path,
     if ((fd = take_held(root, mode, path)) >= 0)
         return fd;
     name = vstring_alloc(QUEUE_ID_LEN + 1);
-
     vstring_set_str(why, "no spare queue file");
     if (sample_root && strcmp(sample_root, root) != 0)
-        queue_spare_forget();
+        forget_sample();
     while (fd < 0 && tries < TAKE_TRIES) {
         /* list again when the sample is used up or has gone stale, while
          * this take may; after that, use up what the sample holds */
@@ -415,8 +425,9 @@ int queue_spare_take(const char *root, mode_t mode, struct vstring *path,
             run++;
             continue;
         }
-        /* retired less than a second ago: skipped as cheaply, but no sign
-         * that the sample went stale (a new listing holds as many) */
+        /* retired since spare/ was last synced: skipped as cheaply, but
+         * no sign that the sample went stale (a new listing holds as
+         * many) */
         if (fd < 0 && errno == EINPROGRESS && ++stale <= STALE_NAMES)
             continue;
         run = 0;
@@ -426,16 +437,12 @@ int queue_spare_take(const char *root, mode_t mode, struct vstring *path,
     return fd;
 }
 
-/* queue_spare_forget - drop the taker's sample */
+/* queue_spare_forget - drop the taker's sample and its spare held */
 void queue_spare_forget(void)
 {
     if (ahead.fd >= 0)
         close(ahead.fd); /* unlocked: a spare like any other again */
     ahead.fd = -1;
-    sample_count = 0;
-    stamp.tv_sec = stamp.tv_nsec = 0;
-    if (sample_root)
-        myfree(sample_root);
-    sample_root = 0;
+    forget_sample();
 }
 
