@@ -12,7 +12,8 @@ sessions, until the sink has all N), injection rate (until smtp-source has
 its last 250), local delivery rate into Maildir, single-session latency
 p50/p99 (MAIL to 250, and MAIL to arrival at the sink), peak Pss and
 process count of the MTA's process tree during the relay run, CPU time
-per message. Prints median [min-max] per system and the ratio
+per message; then, untimed, system calls per message (strace) and user-
+space instructions per message (callgrind, instructions.py). Prints median [min-max] per system and the ratio
 Sluice/Postfix; writes bench/out/<stamp>/{results.json,table.txt}.
 full: the growth runs of growth.py (size, sessions, deferred queue) with
 tables and PNG plots.
@@ -29,6 +30,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import instructions  # noqa: E402
 import measure  # noqa: E402
 from mta import (Postfix, Sluice, TOP, free_port, postfix_prefix,  # noqa: E402
                  postfix_env)
@@ -239,6 +241,7 @@ METRICS = [
     ("peak_pss_mib", "peak Pss, relay run (MiB)"),
     ("peak_procs", "peak processes, relay run"),
     ("cpu_us_per_msg", "CPU per relayed msg (us)"),
+    ("instr_per_msg", "user-space instructions per relayed msg (k)"),
     ("sys_fsync", "fsync calls per relayed msg"),
     ("sys_rename", "rename calls per relayed msg"),
     ("sys_openat", "openat calls per relayed msg"),
@@ -279,7 +282,37 @@ def machine_notes(p, runs):
             "/proc (perf instruction counters are not supported here)",
             "spread = min-max over the runs; one message per SMTP connection",
             "syscalls per message: one extra untimed run of 100 messages "
-            "under strace -c (same value in every run)"]
+            "under strace -c (same value in every run)",
+            f"user-space instructions per message: every daemon under "
+            f"callgrind, untimed; the difference of the medians of "
+            f"{instructions.PAIRS} instances relaying {instructions.WARM} "
+            f"and {instructions.WARM + instructions.N} messages over "
+            f"{instructions.SESSIONS} sessions, divided by "
+            f"{instructions.N} (same value in every run; kernel work is "
+            f"not counted)"]
+
+
+def instruction_counts(systems, tools, work, results, notes):
+    """Untimed: user-space instructions per relayed message, per system,
+    into every run's results (instructions.py)."""
+    if not instructions.available():
+        notes.append("instructions: valgrind not installed, not counted")
+        return
+    for mta in systems:
+        print(f"{mta.name}: counting instructions under callgrind ...",
+              flush=True)
+        total, by_prog, lost = instructions.per_message(
+            mta, tools, work, start_with_sink, RELAY_TO)
+        for r in results[mta.name]:
+            r["instr_per_msg"] = total / 1000.0
+            r["instr_by_program"] = by_prog
+        notes.append(f"{mta.name} instructions per message by program: " +
+                     ", ".join(f"{k} {v / 1000:.0f}k" for k, v in
+                               sorted(by_prog.items(), key=lambda kv: -kv[1])
+                               if abs(v) >= 500))
+        if lost:
+            notes.append(f"{mta.name}: {lost} processes under callgrind were "
+                         f"killed before they wrote their totals")
 
 
 def timed_runs(systems, tools, work, p, runs, results):
@@ -329,6 +362,8 @@ def quick(args):
             for r in results[mta.name]:
                 for k, v in counts.items():
                     r[f"sys_{k}"] = v
+    if not args.no_instr:
+        instruction_counts(systems, tools, work, results, notes)
     text = table(results, systems, notes + notes_before)
     with open(os.path.join(work, "results.json"), "w") as f:
         json.dump({"params": p, "results": results, "notes": notes}, f,
@@ -356,6 +391,8 @@ def main():
     ap.add_argument("--only", choices=["postfix", "sluice"])
     ap.add_argument("--no-strace", action="store_true",
                     help="skip the untimed syscall count run")
+    ap.add_argument("--no-instr", action="store_true",
+                    help="skip the untimed instruction count (callgrind)")
     args = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("bench: run as root (Postfix's master, the bench user)")

@@ -4,6 +4,7 @@
 #   make bench-profile  perf profile of one relay run, folded by program and
 #                       system call (bench/profile.py; PROFILE_ARGS)
 #   make postfix-local  unpack the private Postfix (tools/postfix-local.sh)
+# make bench installs valgrind (the instruction count, bench/instructions.py).
 # Needs root. Postfix is never installed system-wide. The CI does not run
 # these; figures live in bench/out/ and PAPER.md section 6.
 # BENCH_ARGS passes options to bench/bench.py (e.g. BENCH_ARGS="-n 500 -r 1").
@@ -16,6 +17,8 @@ postfix-local:
 	@sh tools/postfix-local.sh
 
 bench: all postfix-local
+	@command -v valgrind >/dev/null 2>&1 || apt-get install -y valgrind >/dev/null 2>&1 || \
+	  echo "bench: valgrind not available, instructions not counted"
 	@python3 bench/bench.py quick $(BENCH_ARGS)
 
 bench-full: all postfix-local
