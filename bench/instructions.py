@@ -26,6 +26,7 @@ import re
 import shutil
 import stat
 import statistics
+import tempfile
 import time
 
 import measure
@@ -128,9 +129,9 @@ def one_instance(mta, tools, work, n, start_with_sink, relay_to):
     """{program: instructions} of all daemons over the life of a fresh
     instance that relays n messages, and how many processes wrote no
     totals (killed before they could)."""
-    tag = f"{mta.name}-{n}-{os.getpid()}-{len(os.listdir(work))}"
-    wrap_dir = os.path.join(work, f"wrap-{tag}")
-    out_dir = os.path.join(work, f"callgrind-{tag}")
+    base = tempfile.mkdtemp(prefix=f"callgrind-{mta.name}-{n}-", dir=work)
+    os.chmod(base, 0o755)  # daemons that dropped privileges reach out/
+    wrap_dir, out_dir = os.path.join(base, "wrap"), os.path.join(base, "out")
     wrap(daemon_dir(mta), wrap_dir, out_dir, DAEMONS[mta.name])
     sink = start_with_sink(mta, tools, work, extra={
         "daemon_directory": wrap_dir}, warm=0)
@@ -148,8 +149,7 @@ def one_instance(mta, tools, work, n, start_with_sink, relay_to):
     got = totals(out_dir)
     lost = sum(1 for p in glob.glob(os.path.join(out_dir, "callgrind.*"))
                if os.path.getsize(p) == 0)
-    shutil.rmtree(wrap_dir, ignore_errors=True)
-    shutil.rmtree(out_dir, ignore_errors=True)
+    shutil.rmtree(base, ignore_errors=True)
     return got, lost
 
 
