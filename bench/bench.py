@@ -287,10 +287,10 @@ def machine_notes(p, runs):
             f"user-space instructions per message: every daemon under "
             f"callgrind, untimed; the difference of the medians of "
             f"{instructions.PAIRS} instances relaying {instructions.WARM} "
-            f"and {instructions.WARM + instructions.N} messages over "
-            f"{instructions.SESSIONS} sessions, divided by "
-            f"{instructions.N} (same value in every run; kernel work is "
-            f"not counted)"]
+            f"and {instructions.WARM}+N messages over "
+            f"{instructions.SESSIONS} sessions, divided by N ("
+            + ", ".join(f"{k} {v}" for k, v in instructions.N.items())
+            + "; same value in every run; kernel work is not counted)"]
 
 
 def instruction_counts(systems, tools, work, results, notes):
