@@ -142,11 +142,11 @@ def one_instance(mta, tools, work, n, start_with_sink, relay_to):
     sink = start_with_sink(mta, tools, work, extra={
         "daemon_directory": wrap_dir}, warm=0)
     try:
-        base = sink.count()
+        before = sink.count()
         measure.inject(tools, mta.port, n, SESSIONS, 1024, relay_to, TIMEOUT)
-        if sink.wait_for(base + n, TIMEOUT) is None:
+        if sink.wait_for(before + n, TIMEOUT) is None:
             raise RuntimeError(f"{mta.name}: under callgrind the sink got "
-                               f"{sink.count() - base} of {n}")
+                               f"{sink.count() - before} of {n}")
     finally:
         mta.stop()
         sink.close()

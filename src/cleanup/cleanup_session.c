@@ -109,6 +109,7 @@ int cleanup_session_run(struct vstream *stream,
     }
     if (r == READ_OK && cleanup_commit(&s, id) == 0) {
         reply(stream, 0, "", vstring_str(id)); /* the client waits: first */
+        cleanup_publish(&s); /* then the name qmgr looks for */
         msg_info("%s: from=<%s>, size=%zu, nrcpt=%zu (queued)",
                  vstring_str(id), s.sender, s.size, s.nrcpt);
         committed = 1;
