@@ -13,6 +13,7 @@
 
 #include "mail_proto.h"
 #include "queue_spare.h"
+#include "single_server.h"
 
 #include "cleanup_state.h"
 
@@ -109,7 +110,8 @@ int cleanup_session_run(struct vstream *stream,
     }
     if (r == READ_OK && cleanup_commit(&s, id) == 0) {
         reply(stream, 0, "", vstring_str(id)); /* the client waits: first */
-        cleanup_publish(&s); /* then the name qmgr looks for */
+        single_server_done(); /* master need not start another cleanup */
+        cleanup_publish(&s);  /* for the rename qmgr waits for */
         msg_info("%s: from=<%s>, size=%zu, nrcpt=%zu (queued)",
                  vstring_str(id), s.sender, s.size, s.nrcpt);
         committed = 1;
