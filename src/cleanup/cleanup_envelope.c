@@ -37,7 +37,6 @@ void cleanup_job_free(struct cleanup_job *s)
 {
     if (s->qf)
         queue_file_abort(s->qf);
-    cleanup_publish(s); /* a committed file is never left unnamed */
     myfree(s->time);
     myfree(s->sender);
     myfree(s->fullname);

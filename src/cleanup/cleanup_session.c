@@ -110,8 +110,7 @@ int cleanup_session_run(struct vstream *stream,
     }
     if (r == READ_OK && cleanup_commit(&s, id) == 0) {
         reply(stream, 0, "", vstring_str(id)); /* the client waits: first */
-        single_server_done(); /* master need not start another cleanup */
-        cleanup_publish(&s);  /* for the rename qmgr waits for */
+        single_server_done(); /* what follows keeps no client waiting */
         msg_info("%s: from=<%s>, size=%zu, nrcpt=%zu (queued)",
                  vstring_str(id), s.sender, s.size, s.nrcpt);
         committed = 1;

@@ -14,10 +14,8 @@
  * file line by line, in 'C' records of at most CLEANUP_CHUNK bytes: a
  * message is never held in memory whole.
  *
- * At 'E' the file is committed (queue_file_make_durable: write, fsync, and
- * for a new file rename and directory fsync) and only then is
- * { status=0, queue_id } sent; a recycled file's rename into incoming/
- * follows the reply (queue_file_publish), off the client's wait. Anything
+ * At 'E' the file is committed (queue_file_commit: write, fsync, rename,
+ * directory fsync) and only then is { status=0, queue_id } sent. Anything
  * that goes wrong before that point aborts the file (nothing is left in
  * incoming/) and the reply is the failure (4.3.0, or 5.x.x for a message
  * that can never be accepted); a client that hangs up or falls silent
@@ -68,7 +66,6 @@ struct cleanup_job {
     struct cleanup_msg msg;     /* the header section */
     int headers_done;
     struct queue_file *qf; /* open once the headers are done */
-    struct queue_file *committed; /* durable, waiting for its publish */
     struct vstring *line;  /* a line cut by a record boundary */
     struct vstring *out;   /* body bytes not yet written */
     size_t nrcpt;          /* recipients written */
@@ -104,13 +101,8 @@ void cleanup_headers_done(struct cleanup_job *s);
 void cleanup_write_content(struct cleanup_job *s, const char *buf,
                            size_t len);
 
-/*
- * 'E': commit (queue_file_make_durable). 0 with the queue id in id, or -1
- * (status/why say). After the reply, cleanup_publish gives the file the
- * name qmgr looks for (a recycled file's rename, queue_file.h).
- */
+/* 'E': commit. 0 with the queue id in id, or -1 (status/why say). */
 int cleanup_commit(struct cleanup_job *s, struct vstring *id);
-void cleanup_publish(struct cleanup_job *s);
 
 /*
  * Serves one connection on stream: reads, commits, replies, logs. Returns

@@ -226,29 +226,16 @@ int cleanup_commit(struct cleanup_job *s, struct vstring *id)
     }
     FI_POINT("cleanup.after_write");
     vstring_set_str(id, queue_file_id(qf));
-    s->qf = 0; /* freed by a failed commit, else held for the publish */
+    s->qf = 0; /* commit frees it, whatever happens */
     why = vstring_alloc(100);
     FI_POINT("cleanup.before_commit");
-    if (queue_file_make_durable(qf, why) < 0) {
+    if (queue_file_commit(qf, why) < 0) {
         msg_warn("%s: commit: %s", vstring_str(id), vstring_str(why));
         cleanup_job_fail(s, 4, "4.3.0 queue file write error");
         vstring_free(why);
         return -1;
     }
-    s->committed = qf;
     FI_POINT("cleanup.after_commit");
     vstring_free(why);
     return 0;
-}
-
-/* cleanup_publish - after the reply: the committed file under its name */
-void cleanup_publish(struct cleanup_job *s)
-{
-    struct vstring *why = vstring_alloc(100);
-    struct queue_file *qf = s->committed;
-
-    s->committed = 0;
-    if (qf && queue_file_publish(qf, why) < 0)
-        msg_warn("%s; left sealed in spare/ for recovery", vstring_str(why));
-    vstring_free(why);
 }

@@ -201,17 +201,18 @@ static void drop_part(struct queue_file *qf)
         msg_warn("remove %s: %m", qf->part_path);
 }
 
-/* queue_file_make_durable - seal, fsync; a new file also renamed and its
- * directory fsynced. qf stays for queue_file_publish unless this fails */
-int queue_file_make_durable(struct queue_file *qf, struct vstring *why)
+/* queue_file_commit - seal, fsync, rename, directory fsync (a new file) */
+int queue_file_commit(struct queue_file *qf, struct vstring *why)
 {
     char seal[QUEUE_SEAL_PAYLOAD];
     struct vstring *dir;
     const char *refused;
+    int rc = -1;
 
     if ((refused = record_grammar_step(&qf->grammar, REC_END)) != 0)
-        msg_panic("queue_file_make_durable: %s: incomplete file: %s", qf->id,
+        msg_panic("queue_file_commit: %s: incomplete file: %s", qf->id,
                   refused);
+    dir = vstring_alloc(100);
     queue_seal_payload(seal, qf->id, qf->crc);
     if (record_put(qf->stream, REC_END, seal, sizeof(seal)) < 0 ||
         vstream_flush(qf->stream) < 0) {
@@ -228,71 +229,27 @@ int queue_file_make_durable(struct queue_file *qf, struct vstring *why)
         goto abort;
     }
     FI_POINT("queue_file.after_fsync");
-    /* in place: the sealed content is durable under its spare/ name, and
-     * the rename waits for queue_file_publish */
-    if (qf->recycled)
-        return 0;
     if (queue_rename_noreplace(qf->part_path, qf->final_path) < 0) {
         vstring_sprintf(why, "rename %s: %m", qf->part_path);
         goto abort;
     }
     FI_POINT("queue_file.after_rename");
-    dir = vstring_alloc(100);
-    queue_dir_path(dir, qf->root, qf->queue);
-    if (queue_dir_fsync(vstring_str(dir), why) < 0) {
-        /* the file may survive a crash: the client retries (the
-         * documented duplicate window) */
-        vstring_free(dir);
-        queue_file_free(qf);
-        return -1;
+    /* in place: the sealed content was durable under its spare/ name, and
+     * a crash that undoes the rename leaves it there for recovery */
+    if (qf->recycled) {
+        rc = 0;
+        goto out;
     }
-    vstring_free(dir);
+    queue_dir_path(dir, qf->root, qf->queue);
+    if (queue_dir_fsync(vstring_str(dir), why) < 0)
+        goto out;
     FI_POINT("queue_file.after_dir_fsync");
-    qf->published = 1;
-    return 0;
+    rc = 0;
+    goto out;
 abort:
     drop_part(qf);
-    queue_file_free(qf);
-    return -1;
-}
-
-/* rename_recycled - a durable recycled file to its final name (not
- * flushed: a crash that undoes it leaves the sealed file in spare/) */
-static int rename_recycled(struct queue_file *qf, struct vstring *why)
-{
-    if (qf->published)
-        return 0;
-    if (queue_rename_noreplace(qf->part_path, qf->final_path) < 0) {
-        vstring_sprintf(why, "rename %s: %m", qf->part_path);
-        return -1;
-    }
-    FI_POINT("queue_file.after_rename");
-    qf->published = 1;
-    return 0;
-}
-
-/* queue_file_publish - after the reply: the final name; frees qf. On
- * failure the sealed file waits in spare/ for queue_spare_recover */
-int queue_file_publish(struct queue_file *qf, struct vstring *why)
-{
-    int rc = rename_recycled(qf, why);
-
-    queue_file_free(qf);
-    return rc;
-}
-
-/* queue_file_commit - durable and published before it returns; a file
- * whose rename failed is dropped, since nobody was answered yet */
-int queue_file_commit(struct queue_file *qf, struct vstring *why)
-{
-    int rc = 0;
-
-    if (queue_file_make_durable(qf, why) < 0)
-        return -1;
-    if (rename_recycled(qf, why) < 0) {
-        drop_part(qf);
-        rc = -1;
-    }
+out:
+    vstring_free(dir);
     queue_file_free(qf);
     return rc;
 }

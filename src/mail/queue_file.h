@@ -23,12 +23,6 @@
  *                       the rename leaves a file queue_spare_recover finds
  *                       and moves on, so no directory fsync waits here
  *                       (qmgr fsyncs incoming/ within 0.2 s).
- *   queue_file_make_durable + queue_file_publish
- *                       the same commit in two steps, for a writer that
- *                       answers in between (cleanup): the first ends at the
- *                       commit point, so a recycled file's rename comes
- *                       after the answer; if that rename fails, the sealed
- *                       file waits in spare/ for queue_spare_recover
  *   queue_file_abort    unlink the .part file (a recycled file stays in
  *                       spare/, emptied: garbage again); nothing was
  *                       handed over
@@ -84,7 +78,6 @@ struct queue_file {
     struct vstream *stream;
     struct record_grammar grammar;
     int recycled; /* a spare file (queue_spare.h): committed in place */
-    int published; /* under its final name (a new file, once committed) */
     uint32_t crc; /* of the records written so far (queue_seal.h) */
 };
 
@@ -119,19 +112,6 @@ const char *queue_file_id(const struct queue_file *qf);
  */
 int queue_file_commit(struct queue_file *qf, struct vstring *why);
 
-/*
- * The commit without a recycled file's rename. 0: the commit point (as
- * for queue_file_commit), and qf waits for queue_file_publish; -1: as
- * for queue_file_commit, qf freed.
- */
-int queue_file_make_durable(struct queue_file *qf, struct vstring *why);
-
-/*
- * Gives a durable file its final name and frees qf. -1 (why filled) when
- * a recycled file's rename failed: the message is not lost, it waits
- * sealed in spare/ for queue_spare_recover.
- */
-int queue_file_publish(struct queue_file *qf, struct vstring *why);
 /* Removes the .part file and frees qf. */
 void queue_file_abort(struct queue_file *qf);
 

@@ -75,10 +75,11 @@ void queue_fixture_empty(const char *queue)
     vstring_free(id);
 }
 
-/* queue_fixture_written - a one-recipient message of body_len bytes of
- * body, written for incoming/ (into a spare when one may be taken) */
-struct queue_file *queue_fixture_written(size_t body_len, int *recycled)
+/* queue_fixture_commit - a one-recipient message of body_len bytes of
+ * body, committed into incoming/ (into a spare when one may be taken) */
+const char *queue_fixture_commit(size_t body_len, int *recycled)
 {
+    static char id[QUEUE_ID_LEN + 1];
     struct vstring *r = vstring_alloc(64);
     struct queue_file *qf = queue_file_create(root, QUEUE_INCOMING, 0600, why);
     char *body = malloc(body_len + 1);
@@ -88,6 +89,7 @@ struct queue_file *queue_fixture_written(size_t body_len, int *recycled)
     CU_ASSERT_PTR_NOT_NULL_FATAL(body);
     memset(body, 'b', body_len);
     *recycled = qf->recycled;
+    snprintf(id, sizeof(id), "%s", queue_file_id(qf));
     queue_file_put_str(qf, REC_TIME, "1700000000.5");
     queue_file_put_str(qf, REC_SENDER, "a@example.org");
     record_rcpt_encode(r, "b@example.org", "", "");
@@ -99,19 +101,9 @@ struct queue_file *queue_fixture_written(size_t body_len, int *recycled)
         queue_file_put(qf, REC_CONTENT, body + at, chunk);
     }
     queue_file_put(qf, REC_CONTENT_END, "", 0);
+    CU_ASSERT_EQUAL(queue_file_commit(qf, why), 0);
     vstring_free(r);
     free(body);
-    return qf;
-}
-
-/* queue_fixture_commit - a message written and committed; its id */
-const char *queue_fixture_commit(size_t body_len, int *recycled)
-{
-    static char id[QUEUE_ID_LEN + 1];
-    struct queue_file *qf = queue_fixture_written(body_len, recycled);
-
-    snprintf(id, sizeof(id), "%s", queue_file_id(qf));
-    CU_ASSERT_EQUAL(queue_file_commit(qf, why), 0);
     return id;
 }
 

@@ -31,9 +31,6 @@ void queue_fixture_empty(const char *queue);
  */
 const char *queue_fixture_commit(size_t body_len, int *recycled);
 
-/* The same message written up to its commit: the open file. */
-struct queue_file *queue_fixture_written(size_t body_len, int *recycled);
-
 /* Asserts that queue/id reads back as queue_fixture_commit wrote it. */
 void queue_fixture_read_ok(const char *queue, const char *id);
 

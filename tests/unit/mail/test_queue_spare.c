@@ -2,9 +2,8 @@
  * test_queue_spare.c - recycled queue files: retiring into spare/ (bounded
  * by count and size), taking one back for a new message (never for the
  * maildrop, never a locked or foreign file; one taken ahead is held for
- * the next commit), a committed recycled file that holds exactly its own
- * message, nothing of the one before, and the commit in two steps (the
- * rename after the answer, or recovery when it fails).
+ * the next commit), and a committed recycled file
+ * that holds exactly its own message, nothing of the one before.
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -112,47 +111,6 @@ static void test_take_and_commit_exact(void)
     CU_ASSERT_EQUAL(stat(queue_fixture_path(QUEUE_INCOMING, id), &st), 0);
     CU_ASSERT_EQUAL(st.st_mode & 07777, 0600);
     queue_fixture_read_ok(QUEUE_INCOMING, id);
-}
-
-/* durable_in_spare - a recycled message made durable, not published */
-static struct queue_file *durable_in_spare(const char *spare, char *id)
-{
-    struct queue_file *qf;
-    int recycled;
-
-    put_file(QUEUE_SPARE, spare, 4096, 0600);
-    qf = queue_fixture_written(5, &recycled);
-    CU_ASSERT_FATAL(recycled == 1);
-    snprintf(id, QUEUE_ID_LEN + 1, "%s", queue_file_id(qf));
-    CU_ASSERT_FATAL(queue_file_make_durable(qf, why) == 0);
-    return qf;
-}
-
-static void test_durable_then_published(void)
-{
-    char id[QUEUE_ID_LEN + 1];
-    struct queue_file *qf;
-
-    queue_fixture_empty(QUEUE_SPARE);
-    queue_fixture_empty(QUEUE_INCOMING);
-    /* the commit point leaves the sealed file under its spare name */
-    qf = durable_in_spare("0000000200002000002000B", id);
-    CU_ASSERT_EQUAL(queue_fixture_count(QUEUE_SPARE), 1);
-    CU_ASSERT(access(queue_fixture_path(QUEUE_INCOMING, id), F_OK) != 0);
-    CU_ASSERT_EQUAL(queue_file_publish(qf, why), 0);
-    CU_ASSERT_EQUAL(queue_fixture_count(QUEUE_SPARE), 0);
-    queue_fixture_read_ok(QUEUE_INCOMING, id);
-    /* a publish that cannot rename keeps the message for recovery */
-    qf = durable_in_spare("0000000200002000002000C", id);
-    put_file(QUEUE_INCOMING, id, 10, 0600); /* the name is taken */
-    CU_ASSERT_EQUAL(queue_file_publish(qf, why), -1);
-    CU_ASSERT(strstr(vstring_str(why), "rename") != 0);
-    CU_ASSERT_EQUAL(queue_fixture_count(QUEUE_SPARE), 1);
-    CU_ASSERT_EQUAL(unlink(queue_fixture_path(QUEUE_INCOMING, id)), 0);
-    CU_ASSERT_EQUAL(queue_spare_recover(root), 1);
-    CU_ASSERT_EQUAL(queue_fixture_count(QUEUE_SPARE), 0);
-    queue_fixture_read_ok(QUEUE_INCOMING, id);
-    queue_fixture_empty(QUEUE_INCOMING);
 }
 
 static void test_take_skips_locked_foreign_and_maildrop(void)
@@ -383,8 +341,6 @@ static const struct testkit_case cases[] = {
     {"retire: into spare/, bounded by count and size", test_retire_bounded},
     {"take: a committed recycled file holds only its message",
      test_take_and_commit_exact},
-    {"commit in two steps: durable in spare/, then published or recovered",
-     test_durable_then_published},
     {"take: never a locked or foreign file, never for maildrop",
      test_take_skips_locked_foreign_and_maildrop},
     {"fill: zeroed files reserved up to a count, within a time",
