@@ -85,15 +85,21 @@ def exp_phases(runs, client, systems):
     insts, sinks = {}, {}
     res = {n: {k: [] for k in PHASES} for n in names}
     try:
-        for name, system in zip(names, systems):
+        for i, (name, system) in enumerate(zip(names, systems)):
             insts[name] = m = exp7.instance(system, work)
+            m.name = f"{m.name}{i}"  # each its own sink file
             sinks[name] = exp.start_with_sink(m, tools, work)
         for name in exp.alternate(runs, names):
             m, sink = insts[name], sinks[name]
-            if client == "smtplib":
-                got = exp7.timed_session(m.port, sink, 200)
-            else:
-                got = raw_session(m.port, sink, 200, client)
+            try:
+                if client == "smtplib":
+                    got = exp7.timed_session(m.port, sink, 200)
+                else:
+                    got = raw_session(m.port, sink, 200, client)
+            except RuntimeError:
+                bench.keep_log(m, work)
+                print(f"{name} failed; its log is kept in {work}")
+                raise
             for k, v in got.items():
                 res[name][k].append(statistics.median(v))
             print(name, " ".join(f"{k}={statistics.median(v):.3f}"

@@ -18,7 +18,6 @@
 #include "mail_proto.h"
 #include "mail_queue_setup.h"
 #include "mail_trigger.h"
-#include "queue_spare.h"
 #include "queue.h"
 #include "queue_file.h"
 
@@ -111,8 +110,6 @@ static void cleanup_post_init(const char *service, char **argv)
     if (queue_file_sweep(config.queue_dir, QUEUE_INCOMING, why) < 0)
         msg_warn("%s", vstring_str(why));
     vstring_free(why);
-    /* the first client's spare file, before it comes */
-    queue_spare_take_ahead(config.queue_dir, CLEANUP_FILE_MODE);
 }
 
 /* cleanup_service - one message from one client */
@@ -138,8 +135,6 @@ static void cleanup_service(int fd, const char *service, char **argv)
             msg_info("qmgr not woken: %s", vstring_str(why));
         vstring_free(why);
     }
-    /* the next client's spare file, while nobody waits for this process */
-    queue_spare_take_ahead(config.queue_dir, CLEANUP_FILE_MODE);
 }
 
 int main(int argc, char **argv)

@@ -13,7 +13,6 @@
 
 #include "mail_proto.h"
 #include "queue_spare.h"
-#include "single_server.h"
 
 #include "cleanup_state.h"
 
@@ -110,7 +109,6 @@ int cleanup_session_run(struct vstream *stream,
     }
     if (r == READ_OK && cleanup_commit(&s, id) == 0) {
         reply(stream, 0, "", vstring_str(id)); /* the client waits: first */
-        single_server_done(); /* what follows keeps no client waiting */
         msg_info("%s: from=<%s>, size=%zu, nrcpt=%zu (queued)",
                  vstring_str(id), s.sender, s.size, s.nrcpt);
         committed = 1;

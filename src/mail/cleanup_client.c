@@ -201,9 +201,9 @@ out:
     return rc;
 }
 
-/* cleanup_client_verdict - end the message and wait for the verdict */
-int cleanup_client_verdict(struct cleanup_client *cc, struct vstring *queue_id,
-                           struct vstring *why)
+/* cleanup_client_commit - end the message and wait for the verdict */
+int cleanup_client_commit(struct cleanup_client *cc, struct vstring *queue_id,
+                          struct vstring *why)
 {
     int rc;
 
@@ -217,20 +217,11 @@ int cleanup_client_verdict(struct cleanup_client *cc, struct vstring *queue_id,
     rc = read_reply(cc, queue_id, why);
     if (rc == CLEANUP_OK && cc->failed)
         rc = CLEANUP_DEFER;
-    return rc;
-}
-
-/* cleanup_client_commit - the verdict, and the connection closed */
-int cleanup_client_commit(struct cleanup_client *cc, struct vstring *queue_id,
-                          struct vstring *why)
-{
-    int rc = cleanup_client_verdict(cc, queue_id, why);
-
     client_free(cc);
     return rc;
 }
 
-/* cleanup_client_abort - hang up: before 'E' cleanup discards the message */
+/* cleanup_client_abort - hang up before 'E': cleanup discards the message */
 void cleanup_client_abort(struct cleanup_client *cc)
 {
     client_free(cc);

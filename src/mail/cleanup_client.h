@@ -55,18 +55,7 @@ int cleanup_client_content(struct cleanup_client *cc, const char *buf,
 int cleanup_client_commit(struct cleanup_client *cc, struct vstring *queue_id,
                           struct vstring *why);
 
-/*
- * The same without freeing cc, for a caller that answers its own client
- * first (smtpd): the connection is closed by cleanup_client_abort after
- * that, which after a verdict discards nothing.
- */
-int cleanup_client_verdict(struct cleanup_client *cc, struct vstring *queue_id,
-                           struct vstring *why);
-
-/*
- * Gives up: cleanup discards what it got (nothing is queued). Frees cc.
- * After cleanup_client_verdict it only closes the connection.
- */
+/* Gives up: cleanup discards what it got (nothing is queued). Frees cc. */
 void cleanup_client_abort(struct cleanup_client *cc);
 
 #endif

@@ -27,22 +27,6 @@ static int accept_one(void)
     msg_fatal("accept: %s", strerror(errno));
 }
 
-/* The connection being served, for single_server_done. */
-static struct server_ctx *serving;
-static long serving_used;   /* connections served before this one */
-static int available_early; /* single_server_done reported it */
-
-/* single_server_done - the client no longer waits: available now, unless
- * this connection is the last one max_use allows */
-void single_server_done(void)
-{
-    if (serving == 0 || available_early
-        || (serving->max_use > 0 && serving_used + 1 >= serving->max_use))
-        return;
-    server_report(serving, MASTER_STAT_AVAIL);
-    available_early = 1;
-}
-
 /* single_server_main - run a service under master */
 void single_server_main(int argc, char **argv, single_server_fn service,
                         const struct server_hooks *hooks)
@@ -66,14 +50,9 @@ void single_server_main(int argc, char **argv, single_server_fn service,
         if ((fd = accept_one()) < 0)
             continue;
         server_report(&ctx, MASTER_STAT_TAKEN);
-        serving = &ctx;
-        serving_used = used;
-        available_early = 0;
         service(fd, ctx.service, ctx.argv);
-        serving = 0;
         if (ctx.max_use > 0 && ++used >= ctx.max_use)
             server_exit(&ctx, "max_use reached");
-        if (!available_early)
-            server_report(&ctx, MASTER_STAT_AVAIL);
+        server_report(&ctx, MASTER_STAT_AVAIL);
     }
 }

@@ -16,8 +16,7 @@
  *
  * The skeleton accepts a connection on the listening socket it inherited
  * from master, tells master it is busy, calls the service function, tells
- * master it is available again (or earlier: single_server_done), and
- * repeats; it exits after max_use
+ * master it is available again, and repeats; it exits after max_use
  * requests, after max_idle seconds without one, and when master goes away.
  *
  * The service function owns fd: it must close it (vstream_close does). The
@@ -35,16 +34,5 @@ typedef void (*single_server_fn)(int fd, const char *service, char **argv);
 void single_server_main(int argc, char **argv, single_server_fn service,
                         const struct server_hooks *hooks)
     __attribute__((noreturn));
-
-/*
- * Called by a service once its client no longer waits for it (cleanup,
- * after its reply): master counts the process as available at once,
- * while the service finishes its own work (a rename, a log line), so that
- * a connection arriving meanwhile waits that long for this process
- * instead of making master start another one. Not when this connection
- * is the last max_use allows, and once per connection; without master
- * (-S) it does nothing.
- */
-void single_server_done(void);
 
 #endif

@@ -19,7 +19,6 @@ struct smtpd_cleanup {
     char *queue_dir;
     int timeout;
     struct cleanup_client *cc;
-    struct cleanup_client *answered; /* closed after the 250 is sent */
     int failed;           /* a write to cleanup failed */
     char log[700];        /* "client=..., helo=..., from=<>, nrcpt=N" */
 };
@@ -161,26 +160,21 @@ static int cleanup_commit(void *ctx, struct vstring *queue_id,
 
     sc->cc = 0;
     FI_POINT("smtpd.before_commit");
-    r = cleanup_client_verdict(cc, queue_id, why);
+    r = cleanup_client_commit(cc, queue_id, why);
     if (r == CLEANUP_OK) {
-        sc->answered = cc; /* the client waits for its 250 first */
         FI_POINT("smtpd.before_250");
         return SMTPD_BACKEND_OK;
     }
-    cleanup_client_abort(cc);
     msg_warn("cleanup refused or failed (%s): %s",
              r == CLEANUP_REJECT ? "reject" : "defer", vstring_str(why));
     return r == CLEANUP_REJECT ? SMTPD_BACKEND_REJECT : SMTPD_BACKEND_DEFER;
 }
 
-/* cleanup_queued - after the 250: close the connection, log the message */
+/* cleanup_queued - the log line of a queued message, after its 250 */
 static void cleanup_queued(void *ctx, const char *queue_id)
 {
     struct smtpd_cleanup *sc = ctx;
 
-    if (sc->answered)
-        cleanup_client_abort(sc->answered);
-    sc->answered = 0;
     msg_info("%s: %s", queue_id, sc->log);
 }
 
@@ -191,10 +185,7 @@ static void cleanup_abort(void *ctx)
 
     if (sc->cc)
         cleanup_client_abort(sc->cc);
-    if (sc->answered)
-        cleanup_client_abort(sc->answered);
     sc->cc = 0;
-    sc->answered = 0;
 }
 
 /* smtpd_cleanup_create - the backend's call table over a fresh context */
