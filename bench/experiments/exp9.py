@@ -19,7 +19,6 @@ item 24). Root only, loopback only, every phase bounded.
 """
 import collections
 import os
-import smtplib
 import socket
 import statistics
 import sys

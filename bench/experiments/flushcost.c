@@ -7,10 +7,10 @@
  *
  * Two tables, 300 commits per row, medians and 90th percentiles:
  *   - gap: pwrite 1300 bytes at 0, ftruncate, fsync of one file, after the
- *     process slept 0, 0.5, 2 or 5 ms (an idle virtual CPU halts, and the
- *     wake-up for the disk's completion is paid in the fsync), and again
- *     after spinning as long instead (the CPU never idles: what is left of
- *     the difference is the device's, not the guest's);
+ *     process slept 0, 0.5, 2 or 5 ms, and again after spinning as long
+ *     instead, so that the CPU never idles: if the spinning rows cost as
+ *     much, the price of a gap is the device's, not the guest's halted
+ *     CPU (PAPER.md, section 6, items 16 and 24: it is the device's);
  *   - spare: the same commit into 300 files made beforehand either empty
  *     or holding one block of zeros whose writeback was started
  *     (sync_file_range), as qmgr's reserve does.
