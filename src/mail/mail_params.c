@@ -144,7 +144,11 @@ const struct mail_param mail_param_table[] = {
      "zeroed files qmgr puts into spare/ at start "
      "(at most queue_spare_limit)", 0},
     {"local_destination_concurrency_limit", "2",
-     "parallel deliveries by the local and virtual transports", 0},
+     "parallel deliveries by the local and virtual transports (to one "
+     "recipient while local_destination_recipient_limit is 1)", 0},
+    {"local_destination_recipient_limit", "1",
+     "most recipients in one local delivery request (1: the concurrency "
+     "limit applies per recipient)", 0},
     {"default_destination_recipient_limit", "50",
      "most recipients in one delivery request", 0},
     {"qmgr_request_timeout", "1000s",

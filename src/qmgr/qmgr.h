@@ -17,7 +17,10 @@
  * at a time and never held in memory, so a queue of any size costs the
  * same. Delivery attempts of one message whose recipients all share a
  * destination are one request of at most default_destination_recipient_limit
- * recipients.
+ * recipients; the local transport takes local_destination_recipient_limit
+ * (1 by default), and with 1 its destination is the recipient, so that
+ * local_destination_concurrency_limit bounds deliveries to one mailbox,
+ * not all local deliveries.
  *
  * Retry time of a deferred message: its file's mtime (set with utimes),
  * now + qmgr_backoff(). The owner-execute bit of a queue file records that
@@ -102,11 +105,14 @@ struct qmgr_job {
     struct qmgr_job *next;
 };
 
-/* One (transport, nexthop): its queue of jobs and its concurrency. */
+/* One (transport, nexthop), or (transport, recipient) for a transport
+ * whose recipient limit is 1: its queue of jobs and its concurrency. */
 struct qmgr_dest {
     char *transport;
     char *nexthop;
+    char *key;                      /* nexthop, or the recipient */
     int limit;
+    int rcpt_limit;                 /* recipients per request */
     int busy;
     struct qmgr_job *head, *tail;
     struct qmgr_dest *next;
@@ -121,6 +127,7 @@ struct qmgr_state {
     long spare_limit;               /* queue_spare_limit (queue_spare.h) */
     long active_count;
     long rcpt_limit;
+    long local_rcpt_limit;          /* local_destination_recipient_limit */
     long delivery_limit;            /* requests in flight, all kinds */
     long in_flight;
     long default_concurrency;
@@ -183,7 +190,14 @@ void qmgr_message_settle(struct qmgr_message *msg);
 
 /* ---- qmgr_sched.c ----------------------------------------------------- */
 
-struct qmgr_dest *qmgr_dest_find(const char *transport, const char *nexthop);
+/* The destination of a recipient routed to (transport, nexthop): one per
+ * recipient when the transport's recipient limit is 1, as Postfix's
+ * <transport>_destination_recipient_limit = 1 makes the concurrency limit
+ * one of deliveries to the same recipient. */
+struct qmgr_dest *qmgr_dest_find(const char *transport, const char *nexthop,
+                                 const char *rcpt);
+int qmgr_dest_is(const struct qmgr_dest *dest, const char *transport,
+                 const char *nexthop, const char *rcpt);
 /* Groups msg's TODO recipients with the given dest into jobs. */
 void qmgr_sched_add(struct qmgr_message *msg, struct qmgr_dest *dest,
                     const size_t *idx, size_t count);
@@ -193,8 +207,9 @@ void qmgr_sched_dispatch(void);
 void qmgr_job_free(struct qmgr_job *job);
 /* Forgets a destination that has nothing queued or in flight. */
 void qmgr_dest_release(struct qmgr_dest *dest);
-/* Recipients per job for a destination, and its concurrency limit. */
+/* A transport's concurrency limit, and its recipients per request. */
 int qmgr_dest_limit(const char *transport);
+int qmgr_dest_rcpt_limit(const char *transport);
 
 /* Resolve cache (cleared per run). */
 void qmgr_route_clear(void);

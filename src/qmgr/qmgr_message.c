@@ -142,14 +142,16 @@ static void route_all(struct qmgr_message *msg)
                          reason[0] == '4' ? "deferred" : "failed", reason);
             continue;
         }
-        /* every later recipient with the same route joins this batch */
-        dest = qmgr_dest_find(transport, nexthop);
+        /* every later recipient with the same destination joins this
+         * batch (a destination per recipient takes the same address
+         * only: a recipient listed twice) */
+        dest = qmgr_dest_find(transport, nexthop, msg->rcpts[i].address);
         for (n = 0, j = i; j < msg->rcpt_count; j++) {
             if (msg->rcpts[j].state != QMGR_RCPT_TODO || queued[j])
                 continue;
             if (j == i || (qmgr_route(msg->rcpts[j].address, &t2, &h2, &r2) == 0
-                           && strcmp(t2, dest->transport) == 0
-                           && strcmp(h2, dest->nexthop) == 0)) {
+                           && qmgr_dest_is(dest, t2, h2,
+                                           msg->rcpts[j].address))) {
                 idx[n++] = j;
                 queued[j] = 1;
             }

@@ -91,31 +91,69 @@ out:
     return r->status;
 }
 
+/* is_local - the local or virtual transport (they share the local limits) */
+static int is_local(const char *transport)
+{
+    return strcmp(transport, mail_conf_str("local_transport")) == 0
+           || strcmp(transport, mail_conf_str("virtual_transport")) == 0;
+}
+
 /* qmgr_dest_limit - concurrency limit of a transport */
 int qmgr_dest_limit(const char *transport)
 {
-    long limit = qmgr.default_concurrency;
+    long limit = is_local(transport) ? qmgr.local_concurrency
+                                     : qmgr.default_concurrency;
 
-    if (strcmp(transport, mail_conf_str("local_transport")) == 0
-        || strcmp(transport, mail_conf_str("virtual_transport")) == 0)
-        limit = qmgr.local_concurrency;
     return limit < 1 ? 1 : (int)limit;
 }
 
-/* qmgr_dest_find - the destination for (transport, nexthop), made on need */
-struct qmgr_dest *qmgr_dest_find(const char *transport, const char *nexthop)
+/* qmgr_dest_rcpt_limit - recipients per request of a transport (only the
+ * local transport has its own; virtual keeps the default, as in Postfix) */
+int qmgr_dest_rcpt_limit(const char *transport)
+{
+    long limit = strcmp(transport, mail_conf_str("local_transport")) == 0
+                     ? qmgr.local_rcpt_limit : qmgr.rcpt_limit;
+
+    return limit < 1 ? 1 : (int)limit;
+}
+
+/* dest_key - what tells destinations of transport apart: the nexthop, or
+ * the recipient when each request carries one */
+static const char *dest_key(const char *transport, const char *nexthop,
+                            const char *rcpt)
+{
+    return rcpt && qmgr_dest_rcpt_limit(transport) == 1 ? rcpt : nexthop;
+}
+
+/* qmgr_dest_is - is dest the destination of rcpt routed this way? (a
+ * transport's destinations all have its recipient limit) */
+int qmgr_dest_is(const struct qmgr_dest *dest, const char *transport,
+                 const char *nexthop, const char *rcpt)
+{
+    const char *key = rcpt && dest->rcpt_limit == 1 ? rcpt : nexthop;
+
+    return strcmp(dest->transport, transport) == 0
+           && strcmp(dest->nexthop, nexthop) == 0
+           && strcmp(dest->key, key) == 0;
+}
+
+/* qmgr_dest_find - the destination of a recipient, made on need */
+struct qmgr_dest *qmgr_dest_find(const char *transport, const char *nexthop,
+                                 const char *rcpt)
 {
     struct qmgr_dest *d;
+    const char *key = dest_key(transport, nexthop, rcpt);
 
     for (d = qmgr.dests; d; d = d->next)
-        if (strcmp(d->transport, transport) == 0
-            && strcmp(d->nexthop, nexthop) == 0)
+        if (qmgr_dest_is(d, transport, nexthop, rcpt))
             return d;
     d = mymalloc(sizeof(*d));
     memset(d, 0, sizeof(*d));
     d->transport = mystrdup(transport);
     d->nexthop = mystrdup(nexthop);
+    d->key = mystrdup(key);
     d->limit = qmgr_dest_limit(transport);
+    d->rcpt_limit = qmgr_dest_rcpt_limit(transport);
     d->next = qmgr.dests;
     qmgr.dests = d;
     return d;
@@ -135,6 +173,7 @@ void qmgr_dest_release(struct qmgr_dest *dest)
     *pp = dest->next;
     myfree(dest->transport);
     myfree(dest->nexthop);
+    myfree(dest->key);
     myfree(dest);
 }
 
@@ -145,11 +184,11 @@ void qmgr_job_free(struct qmgr_job *job)
     myfree(job);
 }
 
-/* qmgr_sched_add - cut recipients into jobs of at most rcpt_limit */
+/* qmgr_sched_add - cut recipients into jobs of at most dest's rcpt_limit */
 void qmgr_sched_add(struct qmgr_message *msg, struct qmgr_dest *dest,
                     const size_t *idx, size_t count)
 {
-    size_t per = qmgr.rcpt_limit < 1 ? 1 : (size_t)qmgr.rcpt_limit;
+    size_t per = dest->rcpt_limit < 1 ? 1 : (size_t)dest->rcpt_limit;
     struct qmgr_job *job;
     size_t done, n;
 

@@ -106,10 +106,10 @@ static void test_jobs_cut_by_recipient_limit(void)
     qmgr.rcpt_limit = 2;
     qmgr.default_concurrency = 7;
     qmgr.local_concurrency = 2;
-    d = qmgr_dest_find("smtp", "example.com");
-    CU_ASSERT_PTR_EQUAL(qmgr_dest_find("smtp", "example.com"), d);
-    CU_ASSERT_PTR_NOT_EQUAL(qmgr_dest_find("smtp", "example.org"), d);
-    CU_ASSERT_PTR_NOT_EQUAL(qmgr_dest_find("lmtp", "example.com"), d);
+    d = qmgr_dest_find("smtp", "example.com", "a@example.com");
+    CU_ASSERT_PTR_EQUAL(qmgr_dest_find("smtp", "example.com", "b@example.com"), d);
+    CU_ASSERT_PTR_NOT_EQUAL(qmgr_dest_find("smtp", "example.org", "c@example.org"), d);
+    CU_ASSERT_PTR_NOT_EQUAL(qmgr_dest_find("lmtp", "example.com", "a@example.com"), d);
     CU_ASSERT_EQUAL(d->limit, 7);
     qmgr_sched_add(m, d, idx, 5);
     for (j = d->head; j; j = next, k++) {
@@ -127,6 +127,40 @@ static void test_jobs_cut_by_recipient_limit(void)
         qmgr_dest_release(qmgr.dests);
     myfree(m->rcpts);
     myfree(m);
+}
+
+/* local_destination_recipient_limit = 1: a destination per recipient, so
+ * the local concurrency limit is one of deliveries to the same mailbox */
+static void test_local_dest_per_recipient(void)
+{
+    struct qmgr_dest *a, *b;
+
+    qmgr.rcpt_limit = 50;
+    qmgr.local_rcpt_limit = 1;
+    qmgr.local_concurrency = 2;
+    a = qmgr_dest_find("local", "host.test", "ann@host.test");
+    b = qmgr_dest_find("local", "host.test", "bob@host.test");
+    CU_ASSERT_PTR_NOT_EQUAL(a, b);
+    CU_ASSERT_PTR_EQUAL(qmgr_dest_find("local", "host.test", "ann@host.test"), a);
+    CU_ASSERT_EQUAL(a->rcpt_limit, 1);
+    CU_ASSERT_EQUAL(a->limit, 2);
+    CU_ASSERT_STRING_EQUAL(a->nexthop, "host.test"); /* what the agent gets */
+    CU_ASSERT(qmgr_dest_is(a, "local", "host.test", "ann@host.test"));
+    CU_ASSERT(!qmgr_dest_is(a, "local", "host.test", "bob@host.test"));
+    /* virtual keeps the default recipient limit: one per domain */
+    a = qmgr_dest_find("virtual", "v.test", "ann@v.test");
+    CU_ASSERT_PTR_EQUAL(qmgr_dest_find("virtual", "v.test", "bob@v.test"), a);
+    CU_ASSERT_EQUAL(a->rcpt_limit, 50);
+    /* a larger local limit: one destination for all local mail again */
+    while (qmgr.dests)
+        qmgr_dest_release(qmgr.dests);
+    qmgr.local_rcpt_limit = 10;
+    a = qmgr_dest_find("local", "host.test", "ann@host.test");
+    CU_ASSERT_PTR_EQUAL(qmgr_dest_find("local", "host.test", "bob@host.test"), a);
+    CU_ASSERT_EQUAL(a->rcpt_limit, 10);
+    while (qmgr.dests)
+        qmgr_dest_release(qmgr.dests);
+    qmgr.local_rcpt_limit = 1;
 }
 
 static void test_local_limit(void)
@@ -173,6 +207,7 @@ static const struct testkit_case cases[] = {
     {"lifetime and delay warning", test_lifetime_and_warning},
     {"jobs cut by recipient limit", test_jobs_cut_by_recipient_limit},
     {"local transports get the local limit", test_local_limit},
+    {"local destination per recipient", test_local_dest_per_recipient},
     {"routing cache", test_route_cache},
     {NULL, NULL},
 };
