@@ -94,6 +94,7 @@ struct qmgr_message {
     int warn_tried;      /* settle asked for the delay warning */
     int expire_done;     /* settle turned deferred into failed */
     struct qmgr_message *next;
+    struct qmgr_message **pprev; /* what points at this one: freed in O(1) */
 };
 
 /* A batch of recipients of one message for one destination. */
