@@ -17,6 +17,7 @@ every phase bounded.
         (before, 2 local deliveries in all and up to 50 recipients a
         request).
 """
+import collections
 import os
 import shutil
 import statistics
@@ -30,7 +31,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))
 import bench  # noqa: E402
 import exp  # noqa: E402
-import exp7  # noqa: E402
+import exp9  # noqa: E402
 import measure  # noqa: E402
 
 SESSIONS = 20
@@ -89,14 +90,10 @@ def one_run(m, tools, users, n, timeout=300):
 
 def exp_users(runs, k, n, systems):
     tools, work = bench.Tools(), exp.workdir("users")
-    names = [f"{i}:{s}" for i, s in enumerate(systems)]
-    insts, sinks, res = {}, {}, {name: [] for name in names}
+    insts, sinks, res = {}, {}, collections.defaultdict(list)
     users = user_homes(k)
     try:
-        for i, (name, system) in enumerate(zip(names, systems)):
-            insts[name] = m = exp7.instance(system, work)
-            m.name = f"{m.name}{i}"  # each its own sink file
-            sinks[name] = exp.start_with_sink(m, tools, work)
+        names = exp9.start_instances(systems, tools, work, insts, sinks)
         for name in exp.alternate(runs, names):
             try:
                 res[name].append(one_run(insts[name], tools, users, n))
@@ -110,13 +107,9 @@ def exp_users(runs, k, n, systems):
                 raise
             print(name, "%d users: %.0f msg/s" % (k, res[name][-1]), flush=True)
     finally:
-        for name, m in insts.items():
-            m.stop()
-            if name in sinks:
-                sinks[name].close()
-            m.cleanup()
+        exp9.stop_instances(insts, sinks)
         bench.remove_homes()
-    for name in names:
+    for name in res:
         v = res[name]
         if v:
             print(f"median of runs {name} {k} users: {statistics.median(v):.0f} "

@@ -76,6 +76,26 @@ def raw_session(port, sink, n, client):
     return res
 
 
+def start_instances(systems, tools, work, insts, sinks):
+    """One long-lived instance with its sink per system, into insts and
+    sinks by the names returned ("0:SYSTEM", ...); stop_instances() ends
+    them, also after a failure half-way."""
+    names = [f"{i}:{s}" for i, s in enumerate(systems)]
+    for i, (name, system) in enumerate(zip(names, systems)):
+        insts[name] = m = exp7.instance(system, work)
+        m.name = f"{m.name}{i}"  # each its own sink file
+        sinks[name] = exp.start_with_sink(m, tools, work)
+    return names
+
+
+def stop_instances(insts, sinks):
+    for name, m in insts.items():
+        m.stop()
+        if name in sinks:
+            sinks[name].close()
+        m.cleanup()
+
+
 def exp_phases(runs, client, systems):
     if client not in CLIENTS:
         sys.exit(f"exp9.py phases: CLIENT is one of {', '.join(CLIENTS)}")
@@ -84,10 +104,7 @@ def exp_phases(runs, client, systems):
     insts, sinks = {}, {}
     res = {n: {k: [] for k in PHASES} for n in names}
     try:
-        for i, (name, system) in enumerate(zip(names, systems)):
-            insts[name] = m = exp7.instance(system, work)
-            m.name = f"{m.name}{i}"  # each its own sink file
-            sinks[name] = exp.start_with_sink(m, tools, work)
+        start_instances(systems, tools, work, insts, sinks)
         for name in exp.alternate(runs, names):
             m, sink = insts[name], sinks[name]
             try:
@@ -104,11 +121,7 @@ def exp_phases(runs, client, systems):
             print(name, " ".join(f"{k}={statistics.median(v):.3f}"
                                  for k, v in got.items()), flush=True)
     finally:
-        for name, m in insts.items():
-            m.stop()
-            if name in sinks:
-                sinks[name].close()
-            m.cleanup()
+        stop_instances(insts, sinks)
     for name in names:
         print("median of runs", name, client,
               " ".join(f"{k}={statistics.median(v):.3f}"

@@ -25,22 +25,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "expcommon.h"
+
 #define N 300
-
-static double now_ms(void)
-{
-    struct timespec t;
-
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return x < y ? -1 : x > y;
-}
 
 /* commit - the flush part of a commit into fd; its time in ms */
 static double commit(int fd, int i)

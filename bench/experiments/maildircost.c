@@ -26,41 +26,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "expcommon.h"
+
 #define N 300
 
 static char buf[1500];
-
-static double now_ms(void)
-{
-    struct timespec t;
-
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return x < y ? -1 : x > y;
-}
-
-/* device_writes - write requests completed so far by the device */
-static long device_writes(void)
-{
-    const char *dev = getenv("MAILDIRCOST_DEV");
-    char path[128];
-    long r, rm, rs, rt, w = -1;
-    FILE *f;
-
-    snprintf(path, sizeof(path), "/sys/block/%s/stat", dev ? dev : "vda");
-    if ((f = fopen(path, "r")) == 0)
-        return -1;
-    if (fscanf(f, "%ld %ld %ld %ld %ld", &r, &rm, &rs, &rt, &w) != 5)
-        w = -1;
-    fclose(f);
-    return w;
-}
 
 /* deliver - one message into M/new/<name>, the named or the unnamed way */
 static int deliver(int unnamed, const char *name)
@@ -106,7 +76,7 @@ int main(void)
     }
     for (round = 0; round < 2; round++) {
         for (mode = 0; mode < 2; mode++) {
-            w0 = device_writes();
+            w0 = device_writes("MAILDIRCOST_DEV");
             for (i = 0; i < N; i++) {
                 usleep(1000);
                 snprintf(name, sizeof(name), "%d.%d.%d", round, mode, i);
@@ -117,7 +87,7 @@ int main(void)
                 }
                 t[i] = now_ms() - t0;
             }
-            w1 = device_writes();
+            w1 = device_writes("MAILDIRCOST_DEV");
             qsort(t, N, sizeof(t[0]), cmp);
             printf("%-28s p50 %.3f ms p90 %.3f ms, device writes per "
                    "delivery %.2f\n", what[mode], t[N / 2], t[N * 9 / 10],

@@ -26,41 +26,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "expcommon.h"
+
 #define N 300
 
 static char buf[4096];
-
-static double now_ms(void)
-{
-    struct timespec t;
-
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return x < y ? -1 : x > y;
-}
-
-/* device_writes - write requests completed so far by the device */
-static long device_writes(void)
-{
-    const char *dev = getenv("NEWENTRY_DEV");
-    char path[128];
-    long r, rm, rs, rt, w = -1;
-    FILE *f;
-
-    snprintf(path, sizeof(path), "/sys/block/%s/stat", dev ? dev : "vda");
-    if ((f = fopen(path, "r")) == 0)
-        return -1;
-    if (fscanf(f, "%ld %ld %ld %ld %ld", &r, &rm, &rs, &rt, &w) != 5)
-        w = -1;
-    fclose(f);
-    return w;
-}
 
 /* make_spares - N one-block files in S/, as qmgr's reserve makes them */
 static void make_spares(int *fds, int mode)
@@ -105,7 +75,7 @@ static void row(int mode, int gap_us)
     mkdir("I", 0700);
     make_spares(fds, mode);
     usleep(300000);
-    w0 = device_writes();
+    w0 = device_writes("NEWENTRY_DEV");
     for (i = 0; i < N; i++) {
         usleep((useconds_t)gap_us);
         snprintf(a, sizeof(a), "I/x%d", i);
@@ -120,7 +90,7 @@ static void row(int mode, int gap_us)
             perror("commit");
         t[i] = now_ms() - t0;
     }
-    w1 = device_writes();
+    w1 = device_writes("NEWENTRY_DEV");
     qsort(t, N, sizeof(t[0]), cmp);
     printf("%-42s gap %d us: commit p50 %.3f p90 %.3f ms, "
            "device writes per commit %.2f\n", what[mode], gap_us, t[N / 2],

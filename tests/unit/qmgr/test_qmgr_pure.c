@@ -4,6 +4,7 @@
  * arithmetic, cutting recipients into jobs per destination, destination
  * limits, and the per-run routing cache.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "testkit.h"
@@ -129,6 +130,28 @@ static void test_jobs_cut_by_recipient_limit(void)
     myfree(m);
 }
 
+/* forget_dests - release every destination (they hold no jobs here) */
+static void forget_dests(void)
+{
+    while (qmgr.dests)
+        qmgr_dest_release(qmgr.dests);
+}
+
+/* assert_shared_dest - ann@ and bob@ of domain share one destination of
+ * transport, which takes rcpt_limit recipients a request */
+static void assert_shared_dest(const char *transport, const char *domain,
+                               int rcpt_limit)
+{
+    char ann[100], bob[100];
+    struct qmgr_dest *d;
+
+    snprintf(ann, sizeof(ann), "ann@%s", domain);
+    snprintf(bob, sizeof(bob), "bob@%s", domain);
+    d = qmgr_dest_find(transport, domain, ann);
+    CU_ASSERT_PTR_EQUAL(qmgr_dest_find(transport, domain, bob), d);
+    CU_ASSERT_EQUAL(d->rcpt_limit, rcpt_limit);
+}
+
 /* local_destination_recipient_limit = 1: a destination per recipient, so
  * the local concurrency limit is one of deliveries to the same mailbox */
 static void test_local_dest_per_recipient(void)
@@ -148,18 +171,12 @@ static void test_local_dest_per_recipient(void)
     CU_ASSERT(qmgr_dest_is(a, "local", "host.test", "ann@host.test"));
     CU_ASSERT(!qmgr_dest_is(a, "local", "host.test", "bob@host.test"));
     /* virtual keeps the default recipient limit: one per domain */
-    a = qmgr_dest_find("virtual", "v.test", "ann@v.test");
-    CU_ASSERT_PTR_EQUAL(qmgr_dest_find("virtual", "v.test", "bob@v.test"), a);
-    CU_ASSERT_EQUAL(a->rcpt_limit, 50);
+    assert_shared_dest("virtual", "v.test", 50);
+    forget_dests();
     /* a larger local limit: one destination for all local mail again */
-    while (qmgr.dests)
-        qmgr_dest_release(qmgr.dests);
     qmgr.local_rcpt_limit = 10;
-    a = qmgr_dest_find("local", "host.test", "ann@host.test");
-    CU_ASSERT_PTR_EQUAL(qmgr_dest_find("local", "host.test", "bob@host.test"), a);
-    CU_ASSERT_EQUAL(a->rcpt_limit, 10);
-    while (qmgr.dests)
-        qmgr_dest_release(qmgr.dests);
+    assert_shared_dest("local", "host.test", 10);
+    forget_dests();
     qmgr.local_rcpt_limit = 1;
 }
 
