@@ -117,12 +117,12 @@ int qmgr_dest_rcpt_limit(const char *transport)
     return limit < 1 ? 1 : (int)limit;
 }
 
-/* dest_key - what tells destinations of transport apart: the nexthop, or
- * the recipient when each request carries one */
-static const char *dest_key(const char *transport, const char *nexthop,
+/* dest_key - what tells destinations apart: the recipient when each
+ * request carries one, else the nexthop */
+static const char *dest_key(int rcpt_limit, const char *nexthop,
                             const char *rcpt)
 {
-    return rcpt && qmgr_dest_rcpt_limit(transport) == 1 ? rcpt : nexthop;
+    return rcpt && rcpt_limit == 1 ? rcpt : nexthop;
 }
 
 /* qmgr_dest_is - is dest the destination of rcpt routed this way? (a
@@ -130,11 +130,9 @@ static const char *dest_key(const char *transport, const char *nexthop,
 int qmgr_dest_is(const struct qmgr_dest *dest, const char *transport,
                  const char *nexthop, const char *rcpt)
 {
-    const char *key = rcpt && dest->rcpt_limit == 1 ? rcpt : nexthop;
-
     return strcmp(dest->transport, transport) == 0
            && strcmp(dest->nexthop, nexthop) == 0
-           && strcmp(dest->key, key) == 0;
+           && strcmp(dest->key, dest_key(dest->rcpt_limit, nexthop, rcpt)) == 0;
 }
 
 /* qmgr_dest_find - the destination of a recipient, made on need */
@@ -142,7 +140,6 @@ struct qmgr_dest *qmgr_dest_find(const char *transport, const char *nexthop,
                                  const char *rcpt)
 {
     struct qmgr_dest *d;
-    const char *key = dest_key(transport, nexthop, rcpt);
 
     for (d = qmgr.dests; d; d = d->next)
         if (qmgr_dest_is(d, transport, nexthop, rcpt))
@@ -151,9 +148,9 @@ struct qmgr_dest *qmgr_dest_find(const char *transport, const char *nexthop,
     memset(d, 0, sizeof(*d));
     d->transport = mystrdup(transport);
     d->nexthop = mystrdup(nexthop);
-    d->key = mystrdup(key);
-    d->limit = qmgr_dest_limit(transport);
     d->rcpt_limit = qmgr_dest_rcpt_limit(transport);
+    d->key = mystrdup(dest_key(d->rcpt_limit, nexthop, rcpt));
+    d->limit = qmgr_dest_limit(transport);
     d->next = qmgr.dests;
     qmgr.dests = d;
     return d;
