@@ -25,8 +25,9 @@
  *
  * Results: every delivery function returns the class of its outcome (2, 4
  * or 5) and writes a reason starting with the RFC 3463 code into why
- * ("2.0.0 delivered to maildir /home/a/Maildir/new/..."). Nothing is ever
- * reported delivered after a failed write, fsync or link.
+ * ("2.0.0 delivered to maildir /home/a/Maildir/new/..."); a Maildir
+ * delivery returns LOCAL_PENDING until its batch commits (below). Nothing
+ * is ever reported delivered after a failed write, fsync or link.
  *
  * Privileges: running as root, local switches its effective ids to the
  * mailbox owner for home mailboxes and files, and runs commands in a child
@@ -92,10 +93,27 @@ int local_status_class(const struct vstring *why);
 void local_errno_reason(struct vstring *why, const char *what,
                         const char *path, int err);
 
-/* local_maildir.c */
+/*
+ * local_maildir.c, local_maildir_commit.c: a Maildir delivery writes
+ * tmp/<unique> and returns LOCAL_PENDING (not a class: "delivered once the
+ * batch commits"); local_maildir_commit() makes every waiting file durable
+ * and links it into new/, sharing the device's flushes. A delivery that
+ * fails at the commit is logged and handed to the undo call with the tag
+ * that was current when it was written, and a 4.x.x reason.
+ */
+#define LOCAL_PENDING 1
+#define LOCAL_MAILDIR_BATCH_MAX 64 /* files (descriptors) waiting at most */
+typedef void (*local_undo_fn)(void *ctx, size_t tag,
+                              const struct vstring *why);
 int local_maildir_make(const char *maildir, struct vstring *why);
 int local_maildir_deliver(struct local_msg *msg, const char *maildir,
                           const char *rcpt, struct vstring *why);
+void local_maildir_batch(local_undo_fn fn, void *ctx);
+void local_maildir_tag(size_t tag);
+void local_maildir_room(void);
+void local_maildir_wait(int fd, const char *tmp, const char *new,
+                        const char *queue_id, const char *rcpt);
+void local_maildir_commit(void);
 
 /* local_mbox.c */
 int local_mbox_lock(int fd, const char *path, int tries, struct vstring *why);
@@ -135,7 +153,9 @@ int local_deliver_rcpt(const struct local_conf *conf, struct local_msg *msg,
                        const char *orcpt, struct vstring *action,
                        struct vstring *why);
 
-/* local_service.c */
+/* local_service.c: requests in one connection at most (qmgr sends up to
+ * local_delivery_batch_limit; the rest would get no reply and be deferred) */
+#define LOCAL_REQUESTS_MAX 64
 void local_service_conn(struct local_conf *conf, int fd);
 
 #endif

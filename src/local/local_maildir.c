@@ -1,15 +1,9 @@
 /*
- * local_maildir.c - delivery into a Maildir: the local-delivery commit
- * point of DESIGN.md section 3.
- *
- *   tmp/<unique>  created O_EXCL, written, fsynced, closed
- *   link()        into new/<unique>      <- the message exists from here
- *   unlink()      tmp/<unique>
- *   fsync(new/)   the link is durable    <- "delivered" only after this
- *
- * A crash before the link leaves garbage in tmp/ (never a message in new/);
- * a failure of the directory fsync removes new/<unique> again and defers,
- * so "delivered" is never reported for a link that may not survive.
+ * local_maildir.c - delivery into a Maildir, its first half: make the
+ * Maildir when it is missing, create tmp/<unique> O_EXCL and write the
+ * message into it. The file then waits, open, for the commit of the batch
+ * it belongs to (local_maildir_commit.c: fsync, link into new/, unlink,
+ * fsync new/), the local-delivery commit point of DESIGN.md section 3.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -124,7 +118,8 @@ static void unique_name(struct vstring *out)
     }
 }
 
-/* write_tmp - create, write and fsync tmp/<unique>; -1 leaves no file */
+/* write_tmp - create and write tmp/<unique>; its descriptor, or -1 and
+ * no file (the batch's commit fsyncs and closes it) */
 static int write_tmp(struct local_msg *msg, const char *tmp, const char *rcpt,
                      struct vstring *why)
 {
@@ -143,72 +138,47 @@ static int write_tmp(struct local_msg *msg, const char *tmp, const char *rcpt,
         local_errno_reason(why, "create", tmp, -fd);
     }
     vstring_free(reason);
-    if (fd < 0) {
-        errno = -fd;
+    if (fd < 0)
+        return -1;
+    FI_POINT("local.maildir_after_create");
+    if (local_copy(msg, fd, rcpt, 0, why) < 0) {
+        err = errno;
+        close(fd);
+        unlink(tmp);
+        errno = err;
         return -1;
     }
-    FI_POINT("local.maildir_after_create");
-    if (local_copy(msg, fd, rcpt, 0, why) < 0)
-        goto fail;
     FI_POINT("local.maildir_after_write");
-    if (fsync_fd(fd) < 0) {
-        local_errno_reason(why, "fsync", tmp, errno);
-        goto fail;
-    }
-    FI_POINT("local.maildir_after_fsync");
-    if (close(fd) < 0) {
-        fd = -1;
-        local_errno_reason(why, "close", tmp, errno);
-        goto fail;
-    }
-    return 0;
-fail:
-    err = errno;
-    if (fd >= 0)
-        close(fd);
-    unlink(tmp);
-    errno = err;
-    return -1;
+    return fd;
 }
 
-/* local_maildir_deliver - one message into maildir/new, durably */
+/*
+ * local_maildir_deliver - one message into maildir/tmp, to be linked into
+ * new/ by the batch's commit (local_maildir_commit.c): LOCAL_PENDING, or
+ * 4 with the reason in why and nothing left behind.
+ */
 int local_maildir_deliver(struct local_msg *msg, const char *maildir,
                           const char *rcpt, struct vstring *why)
 {
     struct vstring *name = vstring_alloc(100), *tmp = vstring_alloc(256),
-                   *new = vstring_alloc(256), *dir = vstring_alloc(256);
-    int cls = 4;
+                   *new = vstring_alloc(256);
+    int cls = 4, fd;
 
+    local_maildir_room();
     if (local_maildir_make(maildir, why) < 0)
         goto out;
     unique_name(name);
     vstring_sprintf(tmp, "%s/tmp/%s", maildir, vstring_str(name));
     vstring_sprintf(new, "%s/new/%s", maildir, vstring_str(name));
-    vstring_sprintf(dir, "%s/new", maildir);
-    if (write_tmp(msg, vstring_str(tmp), rcpt, why) < 0)
+    if ((fd = write_tmp(msg, vstring_str(tmp), rcpt, why)) < 0)
         goto out;
-    FI_POINT("local.maildir_before_link");
-    if (link(vstring_str(tmp), vstring_str(new)) < 0) {
-        local_errno_reason(why, "link", vstring_str(new), errno);
-        unlink(vstring_str(tmp));
-        goto out;
-    }
-    FI_POINT("local.maildir_after_link");
-    if (unlink(vstring_str(tmp)) < 0)
-        msg_warn("%s: cannot remove %s: %m", msg->queue_id, vstring_str(tmp));
-    FI_POINT("local.maildir_after_unlink");
-    if (fsync_dir(vstring_str(dir)) < 0) {
-        local_errno_reason(why, "fsync directory", vstring_str(dir), errno);
-        unlink(vstring_str(new));
-        goto out;
-    }
-    FI_POINT("local.maildir_after_dir_fsync");
+    local_maildir_wait(fd, vstring_str(tmp), vstring_str(new), msg->queue_id,
+                       rcpt);
     vstring_sprintf(why, "2.0.0 delivered to maildir %s", vstring_str(new));
-    cls = 2;
+    cls = LOCAL_PENDING;
 out:
     vstring_free(name);
     vstring_free(tmp);
     vstring_free(new);
-    vstring_free(dir);
     return cls;
 }

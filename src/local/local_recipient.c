@@ -36,14 +36,19 @@ struct rcpt_ctx {
     struct vstring *reason;   /* the reason that goes with worst */
 };
 
-/* record - log one target's outcome and fold it into the recipient's */
+/* record - log one target's outcome and fold it into the recipient's (a
+ * pending Maildir delivery counts as delivered; its commit logs it) */
 static void record(struct rcpt_ctx *c, int cls, const struct vstring *why)
 {
     const char *text = vstring_str(why);
 
-    msg_info("%s: to=<%s>, relay=local, status=%s (%s)", c->msg->queue_id,
-             c->rcpt, cls == 2 ? "sent" : cls == 4 ? "deferred" : "bounced",
-             strlen(text) > 6 ? text + 6 : text);
+    if (cls == LOCAL_PENDING)
+        cls = 2;
+    else
+        msg_info("%s: to=<%s>, relay=local, status=%s (%s)",
+                 c->msg->queue_id, c->rcpt,
+                 cls == 2 ? "sent" : cls == 4 ? "deferred" : "bounced",
+                 strlen(text) > 6 ? text + 6 : text);
     c->finals++;
     if (cls == 4 ? c->worst != 4 : cls == 5 ? c->worst == 2 : c->worst == 2)
         vstring_set_str(c->reason, text);

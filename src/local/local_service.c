@@ -1,8 +1,10 @@
 /*
- * local_service.c - one connection from qmgr: read the request, open the
- * queue file through the one reader, deliver each recipient, reply with
- * every outcome (deliver_request.h). A request that cannot be read gets
- * no reply: qmgr defers every recipient.
+ * local_service.c - one connection from qmgr: read its requests (one, or a
+ * batch of messages to one mailbox, ended by qmgr's EOF), open each queue
+ * file through the one reader, deliver each recipient, commit every Maildir
+ * file of the connection together (local_maildir_commit.c), and reply to
+ * each request in order with its outcomes (deliver_request.h). A request
+ * that cannot be read gets no reply: qmgr defers its recipients.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -12,6 +14,7 @@
 #include "dict.h"
 #include "fi_point.h"
 #include "msg.h"
+#include "mymalloc.h"
 #include "vstream.h"
 #include "vstring.h"
 
@@ -57,22 +60,23 @@ static void split_status(const struct vstring *why, int cls, char code[16],
     }
 }
 
-/* deliver_all - every recipient of the request, in order */
+/* deliver_all - every recipient of request r, in order */
 static void deliver_all(struct local_conf *conf, struct deliver_request *req,
-                        struct queue_message *qm)
+                        size_t r, struct queue_message *qm)
 {
     struct vstring *why = vstring_alloc(100), *action = vstring_alloc(16);
     struct local_msg msg = {qm, req->queue_id, req->sender, req->envid};
-    const struct deliver_rcpt *r;
+    const struct deliver_rcpt *rc;
     const char *text;
     char code[16];
     size_t i;
     int cls;
 
     for (i = 0; i < req->rcpt_count; i++) {
-        r = &req->rcpts[i];
-        cls = local_deliver_rcpt(conf, &msg, r->address, r->notify, r->orcpt,
-                                 action, why);
+        rc = &req->rcpts[i];
+        local_maildir_tag(r * DELIVER_REQUEST_MAX_RCPTS + i);
+        cls = local_deliver_rcpt(conf, &msg, rc->address, rc->notify,
+                                 rc->orcpt, action, why);
         split_status(why, cls, code, &text);
         deliver_request_status(req, i, code, vstring_str(action), text);
     }
@@ -93,34 +97,111 @@ static void defer_all(struct deliver_request *req, const struct vstring *why)
         deliver_request_status(req, i, code, "deferred", text);
 }
 
-/* local_service_conn - serve one delivery request on fd */
-void local_service_conn(struct local_conf *conf, int fd)
+/* The requests of one connection, and the deliveries undone at the commit
+ * (applied after it: a commit may come while their recipient is tried). */
+struct batch {
+    struct deliver_request *reqs[LOCAL_REQUESTS_MAX];
+    size_t count;
+    size_t undone_count;
+    size_t *undone_tags;
+    struct vstring **undone_why;
+};
+
+/* undo - remember a delivery undone at the commit */
+static void undo(void *ctx, size_t tag, const struct vstring *why)
 {
-    struct vstream *qmgr = vstream_fdopen(fd, VSTREAM_RW);
-    struct vstring *why = vstring_alloc(100);
+    struct batch *b = ctx;
+    size_t n = b->undone_count++;
+
+    b->undone_tags = myrealloc(b->undone_tags, (n + 1) * sizeof(size_t));
+    b->undone_why = myrealloc(b->undone_why, (n + 1) * sizeof(*b->undone_why));
+    b->undone_tags[n] = tag;
+    b->undone_why[n] = vstring_alloc(100);
+    vstring_set_str(b->undone_why[n], vstring_str(why));
+}
+
+/* apply_undone - each undone delivery defers its recipient */
+static void apply_undone(struct batch *b)
+{
+    const char *text;
+    char code[16];
+    size_t i, r, rc;
+
+    for (i = 0; i < b->undone_count; i++) {
+        r = b->undone_tags[i] / DELIVER_REQUEST_MAX_RCPTS;
+        rc = b->undone_tags[i] % DELIVER_REQUEST_MAX_RCPTS;
+        split_status(b->undone_why[i], 4, code, &text);
+        deliver_request_status(b->reqs[r], rc, code, "deferred", text);
+        vstring_free(b->undone_why[i]);
+    }
+    myfree(b->undone_tags);
+    myfree(b->undone_why);
+    b->undone_count = 0;
+}
+
+/* read_requests - every request qmgr sent (it ends them with EOF), at most
+ * LOCAL_REQUESTS_MAX; those from a malformed one on get no reply */
+static void read_requests(struct vstream *qmgr, struct batch *b,
+                          struct vstring *why)
+{
     struct deliver_request *req;
+    int r;
+
+    while (b->count < LOCAL_REQUESTS_MAX) {
+        if ((r = deliver_request_next(qmgr, &req, why)) < 0
+            || (r == 0 && b->count == 0))
+            msg_warn("refused delivery request: %s", vstring_str(why));
+        if (r == 0)
+            vstream_clear_error(qmgr); /* the expected EOF: replies follow */
+        if (r <= 0)
+            return;
+        b->reqs[b->count++] = req;
+    }
+}
+
+/* serve_one - deliver request r (its Maildir files wait for the commit) */
+static void serve_one(struct local_conf *conf, struct batch *b, size_t r,
+                      struct vstring *why)
+{
+    struct deliver_request *req = b->reqs[r];
     struct queue_message *qm = 0;
 
-    vstream_set_timeout(qmgr, (int)conf->ipc_timeout);
-    if ((req = deliver_request_read(qmgr, why)) == 0) {
-        msg_warn("refused delivery request: %s", vstring_str(why));
-        goto out;
-    }
     if (refresh_aliases(conf, why) < 0) {
         vstring_sprintf(why, "4.3.0 aliases unavailable");
         defer_all(req, why);
     } else if (deliver_request_open(req, conf->queue_dir, &qm, why) < 0) {
         defer_all(req, why);
     } else {
-        deliver_all(conf, req, qm);
+        deliver_all(conf, req, r, qm);
     }
-    FI_POINT("local.before_reply");
-    if (deliver_request_reply(qmgr, req) < 0)
-        msg_warn("%s: cannot reply to qmgr: %m", req->queue_id);
-out:
     if (qm)
         queue_message_free(qm);
-    deliver_request_free(req);
+}
+
+/* local_service_conn - serve the delivery requests on fd: deliver each,
+ * commit every Maildir file together, reply to each in order */
+void local_service_conn(struct local_conf *conf, int fd)
+{
+    struct vstream *qmgr = vstream_fdopen(fd, VSTREAM_RW);
+    struct vstring *why = vstring_alloc(100);
+    struct batch b;
+    size_t r;
+
+    memset(&b, 0, sizeof(b));
+    vstream_set_timeout(qmgr, (int)conf->ipc_timeout);
+    read_requests(qmgr, &b, why);
+    local_maildir_batch(undo, &b);
+    for (r = 0; r < b.count; r++)
+        serve_one(conf, &b, r, why);
+    local_maildir_commit();
+    apply_undone(&b);
+    FI_POINT("local.before_reply");
+    for (r = 0; r < b.count; r++)
+        if (deliver_request_reply(qmgr, b.reqs[r]) < 0)
+            msg_warn("%s: cannot reply to qmgr: %m", b.reqs[r]->queue_id);
+    for (r = 0; r < b.count; r++)
+        deliver_request_free(b.reqs[r]);
+    local_maildir_batch(0, 0);
     vstring_free(why);
     (void)vstream_close(qmgr);
 }

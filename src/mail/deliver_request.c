@@ -161,8 +161,8 @@ static int fill_rcpts(struct deliver_request *req,
 }
 
 /* deliver_request_read - one bounded, checked request */
-struct deliver_request *deliver_request_read(struct vstream *qmgr,
-                                             struct vstring *why)
+int deliver_request_next(struct vstream *qmgr, struct deliver_request **reqp,
+                         struct vstring *why)
 {
     struct attr_limits lim = {
         HEAD_ATTRS + RCPT_ATTRS * DELIVER_REQUEST_MAX_RCPTS + 1, 32,
@@ -171,21 +171,35 @@ struct deliver_request *deliver_request_read(struct vstream *qmgr,
     struct deliver_request *req = 0;
     int r;
 
+    *reqp = 0;
     if ((r = attr_read(qmgr, list, &lim, why)) <= 0) {
         if (r == 0)
             vstring_sprintf(why, "no request (end of input)");
         goto out;
     }
+    r = -1;
     if (check_names(list, why) < 0)
         goto out;
     req = mymalloc(sizeof(*req));
     memset(req, 0, sizeof(*req));
     if (fill_head(req, list, why) < 0 || fill_rcpts(req, list, why) < 0) {
         deliver_request_free(req);
-        req = 0;
+        goto out;
     }
+    *reqp = req;
+    r = 1;
 out:
     attr_list_free(list);
+    return r;
+}
+
+/* deliver_request_read - one request, or NULL (why) */
+struct deliver_request *deliver_request_read(struct vstream *qmgr,
+                                             struct vstring *why)
+{
+    struct deliver_request *req;
+
+    (void)deliver_request_next(qmgr, &req, why);
     return req;
 }
 

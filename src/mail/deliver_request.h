@@ -3,7 +3,8 @@
  * (mail_proto.h): read one request, deliver, report per recipient.
  *
  * A delivery agent (local, smtp, lmtp) is a single_server daemon. For each
- * connection from qmgr it calls deliver_request_read(), opens the queue file
+ * connection from qmgr it calls deliver_request_read() (local: 
+ * deliver_request_next() until EOF, for a batch of requests), opens the queue file
  * named by the request (read only, through the one queue-file reader) to
  * reach the content, tries each recipient, records the outcome of each with
  * deliver_request_status(), and finally deliver_request_reply() sends all
@@ -68,6 +69,12 @@ struct deliver_request {
 /* Reads one request; NULL with why set when it is malformed or absent. */
 struct deliver_request *deliver_request_read(struct vstream *qmgr,
                                              struct vstring *why);
+
+/* Reads the next of several requests (qmgr ends a batch with EOF): 1 with
+ * *reqp set, 0 at a clean end of input, -1 when malformed (why; the stream
+ * is then inside a record: read no more). */
+int deliver_request_next(struct vstream *qmgr, struct deliver_request **reqp,
+                         struct vstring *why);
 
 /* Records the outcome for recipient i; status "2.x.x", "4.x.x" or "5.x.x". */
 void deliver_request_status(struct deliver_request *req, size_t i,

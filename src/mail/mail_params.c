@@ -149,6 +149,10 @@ const struct mail_param mail_param_table[] = {
     {"local_destination_recipient_limit", "1",
      "most recipients in one local delivery request (1: the concurrency "
      "limit applies per recipient)", 0},
+    {"local_delivery_batch_limit", "16",
+     "most messages in one request to the local transport: the files it "
+     "writes into Maildirs share their device flushes (1: one at a time)",
+     0},
     {"default_destination_recipient_limit", "50",
      "most recipients in one delivery request", 0},
     {"qmgr_request_timeout", "1000s",

@@ -20,7 +20,11 @@
  * recipients; the local transport takes local_destination_recipient_limit
  * (1 by default), and with 1 its destination is the recipient, so that
  * local_destination_concurrency_limit bounds deliveries to one mailbox,
- * not all local deliveries.
+ * not all local deliveries. A connection to the local agent carries up to
+ * local_delivery_batch_limit such requests for one destination, the jobs
+ * waiting when it starts: under load a mailbox's messages are delivered in
+ * batches whose Maildir files share the device's flushes, and when one
+ * message waits it goes alone, at once.
  *
  * Retry time of a deferred message: its file's mtime (set with utimes),
  * now + qmgr_backoff(). The owner-execute bit of a queue file records that
@@ -97,7 +101,9 @@ struct qmgr_message {
     struct qmgr_message **pprev; /* what points at this one: freed in O(1) */
 };
 
-/* A batch of recipients of one message for one destination. */
+/* A batch of recipients of one message for one destination; the jobs of
+ * one request are chained by next (a batch of messages, for a transport
+ * whose batch limit is above 1). */
 struct qmgr_job {
     struct qmgr_message *msg;
     struct qmgr_dest *dest;
@@ -114,6 +120,7 @@ struct qmgr_dest {
     char *key;                      /* nexthop, or the recipient */
     int limit;
     int rcpt_limit;                 /* recipients per request */
+    int batch_limit;                /* jobs (messages) per request */
     int busy;
     struct qmgr_job *head, *tail;
     struct qmgr_dest *next;
@@ -129,6 +136,7 @@ struct qmgr_state {
     long active_count;
     long rcpt_limit;
     long local_rcpt_limit;          /* local_destination_recipient_limit */
+    long local_batch_limit;         /* local_delivery_batch_limit */
     long delivery_limit;            /* requests in flight, all kinds */
     long in_flight;
     long default_concurrency;
@@ -211,6 +219,10 @@ void qmgr_dest_release(struct qmgr_dest *dest);
 /* A transport's concurrency limit, and its recipients per request. */
 int qmgr_dest_limit(const char *transport);
 int qmgr_dest_rcpt_limit(const char *transport);
+/* Jobs in one request: local_delivery_batch_limit for the local transport
+ * (its agent commits their Maildir files together), 1 for the others. */
+int qmgr_dest_batch_limit(const char *transport);
+#define QMGR_BATCH_MAX 64 /* local's LOCAL_REQUESTS_MAX */
 
 /* Resolve cache (cleared per run). */
 void qmgr_route_clear(void);
@@ -219,8 +231,9 @@ int qmgr_route(const char *addr, const char **transport, const char **nexthop,
 
 /* ---- qmgr_conn.c ------------------------------------------------------ */
 
-/* Starts one delivery request for job; 0, or -1 (why) when the agent
- * cannot be reached (the job is then still the caller's). */
+/* Starts one delivery request for job and the jobs chained to it (one
+ * request record each, then EOF); 0, or -1 (why) when the agent cannot be
+ * reached (the jobs are then still the caller's). */
 int qmgr_conn_deliver(struct qmgr_job *job, struct vstring *why);
 /* Asks bounce for a DSN of kind "failed" or "delayed" for msg. */
 int qmgr_conn_bounce(struct qmgr_message *msg, const char *kind,

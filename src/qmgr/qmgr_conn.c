@@ -56,17 +56,57 @@ static int conn_connect(const char *service, struct vstring *why)
     return fd;
 }
 
-/* conn_send - write a request with a bounded wait */
-static int conn_send(int fd, const struct attr_list *req, struct vstring *why)
+/* request_of - the request record of one job */
+static struct attr_list *request_of(const struct qmgr_job *job)
+{
+    struct attr_list *req = attr_list_alloc();
+    const struct qmgr_message *msg = job->msg;
+    size_t i;
+
+    attr_list_add(req, MAIL_ATTR_QUEUE_NAME, "active");
+    attr_list_add(req, MAIL_ATTR_QUEUE_ID, msg->id);
+    attr_list_add_long(req, MAIL_ATTR_CONTENT_OFFSET, (long)msg->content_offset);
+    attr_list_add(req, MAIL_ATTR_SENDER, msg->sender);
+    attr_list_add(req, MAIL_ATTR_ENVID, msg->envid);
+    attr_list_add(req, MAIL_ATTR_RET, msg->ret);
+    attr_list_add(req, MAIL_ATTR_NEXTHOP, job->dest->nexthop);
+    attr_list_add_long(req, MAIL_ATTR_ARRIVAL_TIME, msg->arrival);
+    for (i = 0; i < job->count; i++) {
+        const struct qmgr_rcpt *r = msg->rcpts + job->idx[i];
+
+        attr_list_add(req, MAIL_ATTR_RCPT, r->address);
+        attr_list_add_long(req, MAIL_ATTR_RCPT_OFFSET, (long)r->offset);
+        attr_list_add(req, MAIL_ATTR_ORCPT, r->orcpt);
+        attr_list_add(req, MAIL_ATTR_NOTIFY, r->notify);
+    }
+    return req;
+}
+
+/* conn_send - write one record per job (or the one record req) with a
+ * bounded wait, then end the input: the agent reads until EOF */
+static int conn_send(int fd, const struct qmgr_job *job,
+                     const struct attr_list *req, struct vstring *why)
 {
     struct vstream *s = vstream_fdopen(fd, VSTREAM_WRITE);
-    int r;
+    struct attr_list *list;
+    int r = 0;
 
     vstream_set_timeout(s, (int)qmgr.ipc_timeout);
-    if ((r = attr_write(s, req)) != 0)
+    for (; r == 0 && job; job = job->next) {
+        list = request_of(job);
+        r = attr_write(s, list);
+        attr_list_free(list);
+    }
+    if (req)
+        r = attr_write(s, req);
+    if (r != 0)
         vstring_sprintf(why, "4.3.0 write request: %s",
                         strerror(vstream_errno(s)));
     vstream_release(s);
+    if (r == 0 && shutdown(fd, SHUT_WR) < 0 && errno != ENOTCONN) {
+        vstring_sprintf(why, "4.3.0 end request: %m");
+        r = -1;
+    }
     return r;
 }
 
@@ -107,47 +147,29 @@ void qmgr_conn_close(struct qmgr_conn *c)
     qmgr.in_flight--;
 }
 
-/* qmgr_conn_deliver - send one delivery request */
+/* qmgr_conn_deliver - send the delivery requests of a chain of jobs */
 int qmgr_conn_deliver(struct qmgr_job *job, struct vstring *why)
 {
-    struct attr_list *req = attr_list_alloc();
-    struct qmgr_message *msg = job->msg;
+    struct qmgr_job *j;
     struct qmgr_conn *c;
     size_t i;
     int fd;
 
     if ((fd = conn_connect(job->dest->transport, why)) < 0)
-        goto out;
-    attr_list_add(req, MAIL_ATTR_QUEUE_NAME, "active");
-    attr_list_add(req, MAIL_ATTR_QUEUE_ID, msg->id);
-    attr_list_add_long(req, MAIL_ATTR_CONTENT_OFFSET, (long)msg->content_offset);
-    attr_list_add(req, MAIL_ATTR_SENDER, msg->sender);
-    attr_list_add(req, MAIL_ATTR_ENVID, msg->envid);
-    attr_list_add(req, MAIL_ATTR_RET, msg->ret);
-    attr_list_add(req, MAIL_ATTR_NEXTHOP, job->dest->nexthop);
-    attr_list_add_long(req, MAIL_ATTR_ARRIVAL_TIME, msg->arrival);
-    for (i = 0; i < job->count; i++) {
-        struct qmgr_rcpt *r = msg->rcpts + job->idx[i];
-
-        attr_list_add(req, MAIL_ATTR_RCPT, r->address);
-        attr_list_add_long(req, MAIL_ATTR_RCPT_OFFSET, (long)r->offset);
-        attr_list_add(req, MAIL_ATTR_ORCPT, r->orcpt);
-        attr_list_add(req, MAIL_ATTR_NOTIFY, r->notify);
-    }
+        return -1;
     FI_POINT("qmgr.before_request");
-    if (conn_send(fd, req, why) != 0) {
+    if (conn_send(fd, job, 0, why) != 0) {
         close(fd);
-        fd = -1;
-        goto out;
+        return -1;
     }
     c = conn_open(fd, CONN_DELIVER, qmgr.request_timeout);
     c->job = job;
+    c->dest = job->dest;
     job->dest->busy++;
-    for (i = 0; i < job->count; i++)
-        msg->rcpts[job->idx[i]].state = QMGR_RCPT_BUSY;
-out:
-    attr_list_free(req);
-    return fd < 0 ? -1 : 0;
+    for (j = job; j; j = j->next)
+        for (i = 0; i < j->count; i++)
+            j->msg->rcpts[j->idx[i]].state = QMGR_RCPT_BUSY;
+    return 0;
 }
 
 /* qmgr_conn_bounce - ask bounce for a DSN about msg */
@@ -163,7 +185,7 @@ int qmgr_conn_bounce(struct qmgr_message *msg, const char *kind,
         attr_list_add(req, MAIL_ATTR_QUEUE_NAME, "active");
         attr_list_add(req, MAIL_ATTR_KIND, kind);
         FI_POINT("qmgr.before_bounce_request");
-        if (conn_send(fd, req, why) != 0) {
+        if (conn_send(fd, 0, req, why) != 0) {
             close(fd);
             fd = -1;
         } else {

@@ -18,7 +18,9 @@ struct attr_list;
 struct qmgr_conn {
     int fd;
     int kind;
-    struct qmgr_job *job;     /* CONN_DELIVER */
+    struct qmgr_job *job;     /* CONN_DELIVER: the jobs not yet answered */
+    struct qmgr_dest *dest;   /* CONN_DELIVER: theirs */
+    size_t used;              /* bytes of in already applied */
     struct qmgr_message *msg; /* CONN_BOUNCE */
     char *bounce_kind;
     time_t deadline;
@@ -28,7 +30,8 @@ struct qmgr_conn {
 
 /* Forgets c: unwatch, close, free. */
 void qmgr_conn_close(struct qmgr_conn *c);
-/* Applies a reply (list) or the failure text when none came; frees c. */
+/* Applies a reply (list) to the first job not yet answered, or the
+ * failure text to all of them; frees c once none is left. */
 void qmgr_conn_finish(struct qmgr_conn *c, const struct attr_list *list,
                       const char *failure);
 /* Event call-back: c's descriptor is readable. */

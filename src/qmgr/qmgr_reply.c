@@ -50,11 +50,11 @@ static ssize_t mem_write(void *ctx, int fd, void *buf, size_t len)
     return -1;
 }
 
-/* parse_reply - the collected bytes as one attribute record */
-static int parse_reply(struct qmgr_conn *c, struct attr_list *list,
+/* parse_reply - len collected bytes from c->used as one attribute record */
+static int parse_reply(struct qmgr_conn *c, size_t len, struct attr_list *list,
                        struct vstring *why)
 {
-    struct mem_cursor cur = {vstring_str(c->in), vstring_len(c->in), 0};
+    struct mem_cursor cur = {vstring_str(c->in) + c->used, len, 0};
     struct vstream *s = vstream_fdopen(c->fd, VSTREAM_READ);
     int r;
 
@@ -99,18 +99,16 @@ static const char *outcome_attr(const struct attr_list *list, size_t i,
     return 0;
 }
 
-/* deliver_done - apply a delivery reply (NULL: none came) */
-static void deliver_done(struct qmgr_conn *c, const struct attr_list *list,
-                         const char *failure)
+/* job_done - apply a delivery reply to one job (NULL: none came) */
+static void job_done(struct qmgr_job *job, const struct attr_list *list,
+                     const char *failure)
 {
-    struct qmgr_job *job = c->job;
     struct qmgr_message *msg = job->msg;
     struct qmgr_dest *dest = job->dest;
     const char *status, *action, *reason;
     ssize_t at;
     size_t i;
 
-    FI_POINT("qmgr.after_reply");
     for (i = 0; i < job->count; i++) {
         struct qmgr_rcpt *r = msg->rcpts + job->idx[i];
 
@@ -131,10 +129,27 @@ static void deliver_done(struct qmgr_conn *c, const struct attr_list *list,
         qmgr_outcome(msg, job->idx[i], dest->transport, dest->nexthop, status,
                      action, reason ? reason : "");
     }
-    dest->busy--;
-    qmgr_conn_close(c);
     qmgr_job_free(job);
     qmgr_message_settle(msg);
+}
+
+/* deliver_done - a reply for the first job not yet answered, or the
+ * failure for every one of them; the request ends with its last job */
+static void deliver_done(struct qmgr_conn *c, const struct attr_list *list,
+                         const char *failure)
+{
+    struct qmgr_job *job;
+
+    FI_POINT("qmgr.after_reply");
+    do {
+        job = c->job;
+        c->job = job->next;
+        job_done(job, list, failure);
+    } while (list == 0 && c->job);
+    if (c->job == 0) {
+        c->dest->busy--;
+        qmgr_conn_close(c);
+    }
 }
 
 /* bounce_done - apply bounce's answer (NULL: none came) */
@@ -178,22 +193,50 @@ void qmgr_conn_finish(struct qmgr_conn *c, const struct attr_list *list,
         bounce_done(c, list, failure);
 }
 
-/* conn_complete - the collected bytes end an attribute record */
-static int conn_complete(const struct vstring *in)
+/* record_length - bytes of the first complete attribute record in the
+ * n bytes at s (it ends with an empty line), or 0 while incomplete */
+static size_t record_length(const char *s, size_t n)
 {
-    size_t n = vstring_len(in);
-    const char *s = vstring_str(in);
+    const char *nl;
 
-    return (n == 1 && s[0] == '\n') || (n >= 2 && s[n - 1] == '\n'
-                                         && s[n - 2] == '\n');
+    if (n >= 1 && s[0] == '\n')
+        return 1;
+    for (nl = memchr(s, '\n', n); nl; nl = memchr(nl + 1, '\n', n - (size_t)(nl + 1 - s)))
+        if ((size_t)(nl + 1 - s) < n && nl[1] == '\n')
+            return (size_t)(nl + 2 - s);
+    return 0;
 }
 
-/* qmgr_conn_readable - collect the reply */
+/* apply_records - every complete reply record collected so far, each to
+ * its job in order; 1 when the connection is finished (c is freed) */
+static int apply_records(struct qmgr_conn *c, struct vstring *why)
+{
+    struct attr_list *list;
+    size_t len;
+    int done = 0;
+
+    while (!done && (len = record_length(vstring_str(c->in) + c->used,
+                                         vstring_len(c->in) - c->used)) > 0) {
+        done = c->kind == CONN_BOUNCE || c->job->next == 0;
+        list = attr_list_alloc();
+        if (parse_reply(c, len, list, why) == 0) {
+            c->used += len;
+            qmgr_conn_finish(c, list, 0);
+        } else {
+            vstring_sprintf(why, "4.3.0 malformed reply");
+            qmgr_conn_finish(c, 0, vstring_str(why));
+            done = 1;
+        }
+        attr_list_free(list);
+    }
+    return done;
+}
+
+/* qmgr_conn_readable - collect the replies */
 void qmgr_conn_readable(void *ctx)
 {
     struct qmgr_conn *c = ctx;
     struct vstring *why = vstring_alloc(100);
-    struct attr_list *list;
     char buf[CONN_READ_CHUNK];
     ssize_t n = read(c->fd, buf, sizeof(buf));
 
@@ -203,19 +246,12 @@ void qmgr_conn_readable(void *ctx)
         vstring_append(c->in, buf, (size_t)n);
     if (n > 0 && vstring_len(c->in) > CONN_REPLY_MAX) {
         qmgr_conn_finish(c, 0, "4.3.0 reply too long");
-    } else if (n > 0 && conn_complete(c->in)) {
-        list = attr_list_alloc();
-        if (parse_reply(c, list, why) == 0) {
-            qmgr_conn_finish(c, list, 0);
-        } else {
-            vstring_sprintf(why, "4.3.0 malformed reply");
-            qmgr_conn_finish(c, 0, vstring_str(why));
-        }
-        attr_list_free(list);
+    } else if (n > 0) {
+        (void)apply_records(c, why);
     } else if (n == 0) {
         qmgr_conn_finish(c, 0, "4.3.0 lost connection with the agent before its "
                           "reply");
-    } else if (n < 0) {
+    } else {
         vstring_sprintf(why, "4.3.0 read reply: %m");
         qmgr_conn_finish(c, 0, vstring_str(why));
     }
@@ -223,4 +259,3 @@ out:
     vstring_free(why);
     qmgr_kick();
 }
-

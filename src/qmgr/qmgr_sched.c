@@ -117,6 +117,15 @@ int qmgr_dest_rcpt_limit(const char *transport)
     return limit < 1 ? 1 : (int)limit;
 }
 
+/* qmgr_dest_batch_limit - jobs in one request to a transport */
+int qmgr_dest_batch_limit(const char *transport)
+{
+    long limit = strcmp(transport, mail_conf_str("local_transport")) == 0
+                     ? qmgr.local_batch_limit : 1;
+
+    return limit < 1 ? 1 : limit > QMGR_BATCH_MAX ? QMGR_BATCH_MAX : (int)limit;
+}
+
 /* dest_key - what tells destinations apart: the recipient when each
  * request carries one, else the nexthop */
 static const char *dest_key(int rcpt_limit, const char *nexthop,
@@ -151,6 +160,7 @@ struct qmgr_dest *qmgr_dest_find(const char *transport, const char *nexthop,
     d->rcpt_limit = qmgr_dest_rcpt_limit(transport);
     d->key = mystrdup(dest_key(d->rcpt_limit, nexthop, rcpt));
     d->limit = qmgr_dest_limit(transport);
+    d->batch_limit = qmgr_dest_batch_limit(transport);
     d->next = qmgr.dests;
     qmgr.dests = d;
     return d;
@@ -229,20 +239,34 @@ static struct qmgr_job *pop_job(struct qmgr_dest *dest)
     return job;
 }
 
+/* pop_batch - up to dest's batch limit of its first jobs, chained */
+static struct qmgr_job *pop_batch(struct qmgr_dest *dest)
+{
+    struct qmgr_job *first = pop_job(dest), *last = first;
+    int n;
+
+    for (n = 1; n < dest->batch_limit && dest->head; n++)
+        last = last->next = pop_job(dest);
+    return first;
+}
+
 /* start_one - one request for dest; 0 when dest cannot take more */
 static int start_one(struct qmgr_dest *dest, struct vstring *why)
 {
-    struct qmgr_job *job;
+    struct qmgr_job *job, *next;
 
     if (dest->head == 0 || dest->busy >= dest->limit
         || qmgr.in_flight >= qmgr.delivery_limit)
         return 0;
-    job = pop_job(dest);
+    job = pop_batch(dest);
     if (qmgr_conn_deliver(job, why) == 0)
         return 1;
     /* the agent cannot be reached: its whole queue would fail the same */
     msg_warn("cannot reach %s service: %s", dest->transport, vstring_str(why));
-    defer_job(job, vstring_str(why));
+    for (; job; job = next) {
+        next = job->next;
+        defer_job(job, vstring_str(why));
+    }
     while (dest->head)
         defer_job(pop_job(dest), vstring_str(why));
     return 0;

@@ -11,6 +11,9 @@ the recipient's local part:
     slow-*    sleeps --slow seconds, then delivered
     anything else: delivered
 
+It reads every request of a connection (qmgr sends several to one local
+destination, then EOF) and answers each in order.
+
 Every decision is appended to the ledger file as "ID RCPT ACTION" (and
 "ID RCPT started" before a slow one sleeps), so tests count deliveries.
 
@@ -175,11 +178,9 @@ class Ledger:
             f.flush()
 
 
-def agent_conversation(conn, ledger, slow):
-    f = conn.makefile("rb")
-    req = attr_read(f)
-    if req is None:
-        return
+def agent_request(conn, req, ledger, slow):
+    """One request: the reply record's pairs, or None when a die-* recipient
+    ends the conversation without a reply."""
     qid = dict(req).get("queue_id", "?")
     rcpts, cur = [], None
     for name, value in req:
@@ -193,8 +194,7 @@ def agent_conversation(conn, ledger, slow):
         local = r["rcpt"].split("@")[0]
         if local.startswith("die-"):
             ledger.add(f"{qid} {r['rcpt']} died")
-            conn.close()
-            return
+            return None
         if local.startswith("slow-"):
             ledger.add(f"{qid} {r['rcpt']} started")
             time.sleep(slow)
@@ -207,7 +207,25 @@ def agent_conversation(conn, ledger, slow):
         ledger.add(f"{qid} {r['rcpt']} {act}")
         reply += [("rcpt_offset", r["rcpt_offset"]), ("dsn_status", st),
                   ("dsn_action", act), ("reason", why)]
-    conn.sendall(attr_encode(reply))
+    return reply
+
+
+def agent_conversation(conn, ledger, slow):
+    """Every request of the connection (qmgr ends them with EOF), each
+    answered in order; a connection of several is noted as "batch N IDS"."""
+    f = conn.makefile("rb")
+    reqs = []
+    while (req := attr_read(f)) is not None:
+        reqs.append(req)
+    if len(reqs) > 1:
+        ledger.add(f"batch {len(reqs)} "
+                   + " ".join(dict(r).get("queue_id", "?") for r in reqs))
+    for req in reqs:
+        reply = agent_request(conn, req, ledger, slow)
+        if reply is None:
+            conn.close()
+            return
+        conn.sendall(attr_encode(reply))
 
 
 def bounce_conversation(conn, ledger, queue_dir, refuse):

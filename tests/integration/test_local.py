@@ -82,7 +82,11 @@ def attr_encode(pairs):
 
 def attr_read(sock):
     """One record as a list of (name, value); None on EOF."""
-    f = sock.makefile("rb")
+    return attr_read_file(sock.makefile("rb"))
+
+
+def attr_read_file(f):
+    """The next record of a binary file object; None on EOF."""
     pairs = []
     while True:
         line = f.readline()
@@ -107,10 +111,41 @@ def ask(inst, service, pairs, timeout=30):
     s.settimeout(timeout)
     s.connect(inst.socket_path(service, public=False))
     s.sendall(attr_encode(pairs))
+    s.shutdown(socket.SHUT_WR)  # as qmgr: the end of its requests
     try:
         return attr_read(s)
     finally:
         s.close()
+
+
+def ask_many(inst, service, requests, timeout=30):
+    """Several request records in one connection, then EOF: the reply
+    records (lists of (name, value)), in order, read until the agent
+    closes."""
+    s = socket.socket(socket.AF_UNIX)
+    s.settimeout(timeout)
+    s.connect(inst.socket_path(service, public=False))
+    s.sendall(b"".join(attr_encode(p) for p in requests))
+    s.shutdown(socket.SHUT_WR)
+    f = s.makefile("rb")
+    try:
+        return [rec for rec in iter(lambda: attr_read_file(f), None)]
+    finally:
+        f.close()
+        s.close()
+
+
+def request_pairs(inst, sender, rcpts, content):
+    """A queue file in active/ and the request record that names it."""
+    qid, coff, offs = write_queue_file(inst.queue, sender, rcpts, content)
+    pairs = [("queue_name", "active"), ("queue_id", qid),
+             ("content_offset", str(coff)), ("sender", sender),
+             ("envid", ""), ("ret", ""), ("nexthop", "test.example"),
+             ("arrival_time", "1700000000")]
+    for r, off in zip(rcpts, offs):
+        pairs += [("rcpt", r), ("rcpt_offset", str(off)), ("orcpt", ""),
+                  ("notify", "")]
+    return qid, pairs
 
 
 def deliver(inst, sender, rcpts, content, attrs=()):
@@ -374,6 +409,31 @@ class LocalTest(unittest.TestCase):
                                           ("queue_name", "active"),
                                           ("kind", "failed")]))
         self.assertEqual(reply["status"], "4", reply)
+
+    def test_batch_of_requests(self):
+        """Several requests in one connection (as qmgr sends the messages
+        waiting for one mailbox): every Maildir file is committed with the
+        others, and each request gets its own reply, in order."""
+        inst = self.instance()
+        reqs = [request_pairs(inst, "s@example.org", [r], CONTENT)
+                for r in ("ann@test.example", "bob@test.example",
+                          "ann@test.example")]
+        replies = ask_many(inst, "local", [p for _, p in reqs])
+        self.assertEqual(len(replies), 3)
+        for (qid, pairs), reply in zip(reqs, replies):
+            out = dict(reply)
+            self.assertEqual(out["rcpt_offset"], dict(pairs)["rcpt_offset"])
+            self.assertEqual(out["dsn_status"], "2.0.0", out)
+            self.assertIn("delivered to maildir", out["reason"])
+            path = out["reason"].split("maildir ", 1)[1]
+            self.assertTrue(read(path).endswith(CONTENT))
+            inst.wait_for_log(qid + r": to=<.*>, relay=local, status=sent")
+        self.assertEqual(len(files(os.path.join(self.maildir(inst, "ann"),
+                                                "new"))), 2)
+        self.assertEqual(files(os.path.join(self.maildir(inst, "ann"),
+                                            "tmp")), [])
+        self.assertEqual(len(files(os.path.join(self.maildir(inst, "bob"),
+                                                "new"))), 1)
 
     def test_killed_before_link(self):
         if not os.path.exists(os.path.join(FI_BIN, "local")):

@@ -167,6 +167,25 @@ class QmgrDeliveryTest(unittest.TestCase):
         self.assertEqual(os.listdir(os.path.join(q.queue, "incoming")), [])
         self.assertEqual(os.listdir(os.path.join(q.queue, "active")), [])
 
+    def test_batches_to_one_mailbox(self):
+        """Messages waiting for one local recipient go to the agent
+        together, at most local_delivery_batch_limit in one connection,
+        each answered in order and delivered once; at limit 1 every
+        connection carries one."""
+        for limit, want_batches in (("4", True), ("1", False)):
+            q = QueueInstance(self, main={
+                "local_delivery_batch_limit": limit}, slow=0.3).start()
+            qids = [q.submit(["slow-same@test.example"]) for _ in range(10)]
+            for qid in qids:
+                q.wait_log(qid + r": removed", timeout=30)
+            for qid in qids:
+                self.assertEqual(q.actions(qid, "delivered"),
+                                 ["slow-same@test.example"])
+            sizes = [int(w[1]) for w in q.ledger_lines() if w[0] == "batch"]
+            self.assertTrue(all(2 <= n <= 4 for n in sizes), sizes)
+            self.assertEqual(bool(sizes), want_batches, sizes)
+            q.close()
+
     def test_deferred_backoff_then_flush(self):
         q = QueueInstance(self, main={"minimal_backoff_time": "60s",
                                       "maximal_backoff_time": "120s"}).start()

@@ -1,10 +1,11 @@
 /*
- * test_local_maildir.c - Maildir delivery (the local commit point) and the
- * message copy: Return-Path and Delivered-To prepended, content exact at
+ * test_local_maildir.c - Maildir delivery (the local commit point, one
+ * file and a batch of them committed together) and the message copy: Return-Path and Delivered-To prepended, content exact at
  * every chunking, a missing final newline added, the loop check, and the
  * failure paths (unwritable directory, a Maildir path that is a file).
  */
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -28,9 +29,11 @@ static void check_maildir(size_t chunk)
     fixture_open(&f, "alice@example.org", body, chunk);
     vstring_sprintf(md, "%s/home/u/Maildir", f.dir);
     CU_ASSERT_EQUAL(local_maildir_deliver(&f.msg, vstring_str(md),
-                                          "u@example.org", why), 2);
+                                          "u@example.org", why), LOCAL_PENDING);
     CU_ASSERT(strncmp(vstring_str(why), "2.0.0 delivered to maildir ", 27) == 0);
     vstring_sprintf_append(md, "/new");
+    CU_ASSERT_PTR_NULL(fixture_only_file(vstring_str(md))); /* not yet */
+    local_maildir_commit();
     file = fixture_only_file(vstring_str(md));
     CU_ASSERT_PTR_NOT_NULL_FATAL(file);
     CU_ASSERT_PTR_NOT_NULL(strstr(vstring_str(why), file));
@@ -65,7 +68,8 @@ static void test_no_final_newline(void)
     fixture_open(&f, "", "Subject: x\n\nno newline", 0);
     vstring_sprintf(md, "%s/m", f.dir);
     CU_ASSERT_EQUAL(local_maildir_deliver(&f.msg, vstring_str(md), "v@x", why),
-                    2);
+                    LOCAL_PENDING);
+    local_maildir_commit();
     vstring_sprintf_append(md, "/new");
     got = fixture_slurp(fixture_only_file(vstring_str(md)), 0);
     CU_ASSERT_STRING_EQUAL(got, "Return-Path: <>\nDelivered-To: v@x\n"
@@ -104,6 +108,111 @@ static void test_unwritable(void)
     vstring_free(md);
 }
 
+struct undone {
+    size_t count;
+    size_t tags[8];
+    char why[8][200];
+};
+
+static void note_undone(void *ctx, size_t tag, const struct vstring *why)
+{
+    struct undone *u = ctx;
+
+    if (u->count < 8) {
+        u->tags[u->count] = tag;
+        snprintf(u->why[u->count], sizeof(u->why[0]), "%s", vstring_str(why));
+    }
+    u->count++;
+}
+
+/* count_files - regular files in dir */
+static size_t count_files(const char *dir)
+{
+    char cmd[600];
+    FILE *p;
+    size_t n = 0;
+    int ch;
+
+    snprintf(cmd, sizeof(cmd), "find '%s' -type f | wc -l", dir);
+    if ((p = popen(cmd, "r")) == 0)
+        return (size_t)-1;
+    while ((ch = fgetc(p)) >= '0' && ch <= '9')
+        n = n * 10 + (size_t)(ch - '0');
+    pclose(p);
+    return n;
+}
+
+/* A batch into two Maildirs: nothing in new/ until the commit, then every
+ * file; a Maildir whose new/ vanished before the commit is undone with its
+ * tag (the recipient is deferred) and leaves nothing behind. */
+static void test_batch_commit(void)
+{
+    struct fixture f;
+    struct vstring *why = vstring_alloc(100), *a = vstring_alloc(100),
+                   *b = vstring_alloc(100), *c = vstring_alloc(100),
+                   *p = vstring_alloc(100);
+    struct undone u;
+    size_t i;
+
+    memset(&u, 0, sizeof(u));
+    fixture_open(&f, "s@x", body, 0);
+    vstring_sprintf(a, "%s/a", f.dir);
+    vstring_sprintf(b, "%s/b", f.dir);
+    vstring_sprintf(c, "%s/c", f.dir);
+    local_maildir_batch(note_undone, &u);
+    for (i = 0; i < 5; i++) {
+        local_maildir_tag(i);
+        CU_ASSERT_EQUAL(local_maildir_deliver(&f.msg, vstring_str(i % 2 ? b : a),
+                                              "v@x", why), LOCAL_PENDING);
+    }
+    local_maildir_tag(7);
+    CU_ASSERT_EQUAL(local_maildir_deliver(&f.msg, vstring_str(c), "v@x", why),
+                    LOCAL_PENDING);
+    vstring_sprintf(p, "%s/new", vstring_str(a));
+    CU_ASSERT_EQUAL(count_files(vstring_str(p)), 0);
+    vstring_sprintf(p, "%s/new", vstring_str(c));
+    CU_ASSERT_FATAL(rmdir(vstring_str(p)) == 0);
+    local_maildir_commit();
+    local_maildir_batch(0, 0);
+    vstring_sprintf(p, "%s/new", vstring_str(a));
+    CU_ASSERT_EQUAL(count_files(vstring_str(p)), 3);
+    vstring_sprintf(p, "%s/new", vstring_str(b));
+    CU_ASSERT_EQUAL(count_files(vstring_str(p)), 2);
+    CU_ASSERT_EQUAL(count_files(vstring_str(c)), 0); /* tmp/ cleaned too */
+    CU_ASSERT_EQUAL(u.count, 1);
+    CU_ASSERT_EQUAL(u.tags[0], 7);
+    CU_ASSERT(strncmp(u.why[0], "4.", 2) == 0);
+    vstring_sprintf(p, "%s/tmp", vstring_str(a));
+    CU_ASSERT_EQUAL(count_files(vstring_str(p)), 0);
+    fixture_close(&f);
+    vstring_free(why);
+    vstring_free(a);
+    vstring_free(b);
+    vstring_free(c);
+    vstring_free(p);
+}
+
+/* More files than a batch holds: the full batch commits before the next. */
+static void test_batch_full(void)
+{
+    struct fixture f;
+    struct vstring *why = vstring_alloc(100), *md = vstring_alloc(100);
+    size_t i;
+
+    fixture_open(&f, "s@x", body, 0);
+    vstring_sprintf(md, "%s/m", f.dir);
+    for (i = 0; i < LOCAL_MAILDIR_BATCH_MAX + 3; i++)
+        CU_ASSERT_EQUAL(local_maildir_deliver(&f.msg, vstring_str(md), "v@x",
+                                              why), LOCAL_PENDING);
+    vstring_sprintf_append(md, "/new");
+    CU_ASSERT_EQUAL(count_files(vstring_str(md)), LOCAL_MAILDIR_BATCH_MAX);
+    local_maildir_commit();
+    CU_ASSERT_EQUAL(count_files(vstring_str(md)), LOCAL_MAILDIR_BATCH_MAX + 3);
+    fixture_close(&f);
+    vstring_free(why);
+    vstring_free(md);
+}
+
 static void test_delivered_to_loop(void)
 {
     static const struct {
@@ -137,6 +246,8 @@ static const struct testkit_case cases[] = {
     {"final newline added", test_no_final_newline},
     {"unwritable maildir defers", test_unwritable},
     {"Delivered-To loop check", test_delivered_to_loop},
+    {"a batch commits together, a failure is undone", test_batch_commit},
+    {"a full batch commits before the next file", test_batch_full},
     {NULL, NULL},
 };
 TESTKIT_SUITE("local_maildir", NULL, NULL, cases);
