@@ -186,6 +186,7 @@ class Sluice:
             self.inst.close()
         main = common_main(self.opts, self.sink_port)
         main["max_idle"] = "100s"
+        main.update(self.opts.get("main", {}))
         main.update(extra or {})
         services = sluice_services(self.bin)
         self.inst = Instance(main=main, services=services, name="sluice-bench")

@@ -60,9 +60,14 @@ def workdir(name):
 
 
 def sluice(build, d, name):
+    """An instance of build; a build given as DIR:name=value,name=value
+    also gets those main.cf settings (one build, two configurations)."""
+    build, _, extra = build.partition(":")
+    conf = {"process_limit": 100,
+            "main": dict(kv.split("=", 1) for kv in extra.split(",") if kv)}
     os.environ["SLUICE_BIN"] = build
     os.makedirs(d)
-    m = Sluice(d, 0, {"process_limit": 100})
+    m = Sluice(d, 0, conf)
     m.name = name
     return m
 
