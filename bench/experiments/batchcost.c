@@ -6,7 +6,7 @@
  *     cc -O2 -o /tmp/batchcost bench/experiments/batchcost.c
  *     cd <a directory on the file system to measure> && /tmp/batchcost [K]
  *
- * Two rounds of three rows, 400 deliveries of 1500 bytes each, back to
+ * Two rounds of four rows, 400 deliveries of 1500 bytes each, back to
  * back, into M/ (made here, removed at the end):
  *   - single: tmp/<name> created, written, fsynced, linked into new/,
  *     unlinked, new/ fsynced (what local_maildir.c does), one at a time;
@@ -14,7 +14,9 @@
  *     new/;
  *   - sync_file_range: K files written, their data started together
  *     (SYNC_FILE_RANGE_WRITE), then each fsynced, all linked, one fsync of
- *     new/.
+ *     new/;
+ *   - syncfs: K files written, one syncfs(2) of the whole file system,
+ *     all linked, one fsync of new/.
  * Prints per delivery: wall time, CPU time of this process (user+system,
  * where the guest also pays for telling the virtual disk about a request)
  * and the device's write requests and flushes (/sys/block/DEV/stat; DEV
@@ -79,7 +81,8 @@ static int fsync_new(void)
     return ok;
 }
 
-/* batch - k deliveries; mode 0 one at a time, 1 fsync each, 2 started */
+/* batch - k deliveries; mode 0 one at a time, 1 fsync each, 2 started,
+ * 3 one syncfs for all */
 static int batch(int mode, int k)
 {
     char tmp[KMAX][64], new[64];
@@ -93,8 +96,10 @@ static int batch(int mode, int k)
         if (mode == 2)
             sync_file_range(fd[i], 0, 0, SYNC_FILE_RANGE_WRITE);
     }
+    if (mode == 3)
+        ok = syncfs(fd[0]) == 0;
     for (i = 0; i < k; i++) {
-        ok = ok && fsync(fd[i]) == 0;
+        ok = ok && (mode == 3 || fsync(fd[i]) == 0);
         close(fd[i]);
     }
     for (i = 0; i < k; i++) {
@@ -106,7 +111,8 @@ static int batch(int mode, int k)
 
 int main(int argc, char **argv)
 {
-    static const char *const what[] = {"single", "fsync each", "sync_file_range"};
+    static const char *const what[] = {"single", "fsync each", "sync_file_range",
+                                       "syncfs"};
     int k = argc > 1 ? atoi(argv[1]) : 8, round, mode, i, per;
     double t0, c0;
     long w0, f0;
@@ -122,7 +128,7 @@ int main(int argc, char **argv)
     printf("%-16s %3s %9s %9s %8s %8s\n", "mode", "K", "wall ms", "cpu ms",
            "writes", "flushes");
     for (round = 0; round < 2; round++) {
-        for (mode = 0; mode < 3; mode++) {
+        for (mode = 0; mode < 4; mode++) {
             per = mode == 0 ? 1 : k;
             w0 = device_writes("BATCHCOST_DEV");
             f0 = flushes();

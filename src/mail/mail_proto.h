@@ -45,6 +45,12 @@
  *             failed), reason (the text a DSN quotes, e.g. the remote reply) }
  *   An agent that dies or times out before replying leaves every recipient
  *   deferred; qmgr records "done" only for what the reply says.
+ *   qmgr ends its requests with EOF (shutdown of its write side). To
+ *   private/local it may send several requests in one connection (the
+ *   messages waiting for one destination, at most local_delivery_batch_limit):
+ *   local reads them until EOF and sends one reply per request, in request
+ *   order; a request left without a reply (the agent died, or stopped at a
+ *   malformed one) leaves its recipients deferred.
  *
  * bounce (private/bounce):
  *   request { queue_id, queue_name, kind (failed|delayed) }
