@@ -44,6 +44,7 @@
 #include <sys/types.h>
 
 #include "aliases.h"
+#include "deliver_request.h"
 
 struct vstring;
 struct dict;
@@ -155,7 +156,7 @@ int local_deliver_rcpt(const struct local_conf *conf, struct local_msg *msg,
 
 /* local_service.c: requests in one connection at most (qmgr sends up to
  * local_delivery_batch_limit; the rest would get no reply and be deferred) */
-#define LOCAL_REQUESTS_MAX 64
+#define LOCAL_REQUESTS_MAX DELIVER_REQUEST_BATCH_MAX
 void local_service_conn(struct local_conf *conf, int fd);
 
 #endif

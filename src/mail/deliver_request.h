@@ -3,8 +3,8 @@
  * (mail_proto.h): read one request, deliver, report per recipient.
  *
  * A delivery agent (local, smtp, lmtp) is a single_server daemon. For each
- * connection from qmgr it calls deliver_request_read() (local: 
- * deliver_request_next() until EOF, for a batch of requests), opens the queue file
+ * connection from qmgr it calls deliver_request_next() until EOF (qmgr may
+ * send several requests: a batch of messages for one destination), opens the queue file
  * named by the request (read only, through the one queue-file reader) to
  * reach the content, tries each recipient, records the outcome of each with
  * deliver_request_status(), and finally deliver_request_reply() sends all
@@ -40,6 +40,7 @@ struct vstring;
 struct queue_message;
 
 #define DELIVER_REQUEST_MAX_RCPTS 1000  /* recipients in one request */
+#define DELIVER_REQUEST_BATCH_MAX 64    /* requests in one connection */
 #define DELIVER_REQUEST_VALUE_MAX 4096  /* bytes in one attribute value */
 
 struct deliver_rcpt {
@@ -70,9 +71,11 @@ struct deliver_request {
 struct deliver_request *deliver_request_read(struct vstream *qmgr,
                                              struct vstring *why);
 
-/* Reads the next of several requests (qmgr ends a batch with EOF): 1 with
- * *reqp set, 0 at a clean end of input, -1 when malformed (why; the stream
- * is then inside a record: read no more). */
+/* Reads the next of several requests (qmgr sends up to
+ * DELIVER_REQUEST_BATCH_MAX in one connection and ends them with EOF): 1
+ * with *reqp set, 0 at a clean end of input, -1 when malformed (why; the
+ * stream is then inside a record: read no more). After 0, clear the
+ * stream's EOF (vstream_clear_error) before writing the replies. */
 int deliver_request_next(struct vstream *qmgr, struct deliver_request **reqp,
                          struct vstring *why);
 

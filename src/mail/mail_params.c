@@ -153,6 +153,9 @@ const struct mail_param mail_param_table[] = {
      "most messages in one request to the local transport: the files it "
      "writes into Maildirs share their device flushes (1: one at a time)",
      0},
+    {"default_delivery_batch_limit", "8",
+     "most messages in one request to the other transports (smtp, lmtp), "
+     "taken only when every connection to the destination is busy", 0},
     {"default_destination_recipient_limit", "50",
      "most recipients in one delivery request", 0},
     {"qmgr_request_timeout", "1000s",

@@ -20,11 +20,13 @@
  * recipients; the local transport takes local_destination_recipient_limit
  * (1 by default), and with 1 its destination is the recipient, so that
  * local_destination_concurrency_limit bounds deliveries to one mailbox,
- * not all local deliveries. A connection to the local agent carries up to
- * local_delivery_batch_limit such requests for one destination, the jobs
- * waiting when it starts: under load a mailbox's messages are delivered in
- * batches whose Maildir files share the device's flushes, and when one
- * message waits it goes alone, at once.
+ * not all local deliveries. A connection to an agent carries several such
+ * requests for one destination when more jobs wait than the destination
+ * has free connections: the waiting jobs shared out over the free ones,
+ * at most local_delivery_batch_limit (local: their Maildir files share
+ * the device's flushes) or default_delivery_batch_limit (smtp, lmtp: one
+ * connection from qmgr, one agent wake-up) per request. A job that
+ * finds a free connection goes alone, at once.
  *
  * Retry time of a deferred message: its file's mtime (set with utimes),
  * now + qmgr_backoff(). The owner-execute bit of a queue file records that
@@ -121,6 +123,7 @@ struct qmgr_dest {
     int limit;
     int rcpt_limit;                 /* recipients per request */
     int batch_limit;                /* jobs (messages) per request */
+    size_t queued;                  /* jobs from head to tail */
     int busy;
     struct qmgr_job *head, *tail;
     struct qmgr_dest *next;
@@ -137,6 +140,7 @@ struct qmgr_state {
     long rcpt_limit;
     long local_rcpt_limit;          /* local_destination_recipient_limit */
     long local_batch_limit;         /* local_delivery_batch_limit */
+    long default_batch_limit;       /* default_delivery_batch_limit */
     long delivery_limit;            /* requests in flight, all kinds */
     long in_flight;
     long default_concurrency;
@@ -219,10 +223,13 @@ void qmgr_dest_release(struct qmgr_dest *dest);
 /* A transport's concurrency limit, and its recipients per request. */
 int qmgr_dest_limit(const char *transport);
 int qmgr_dest_rcpt_limit(const char *transport);
-/* Jobs in one request: local_delivery_batch_limit for the local transport
- * (its agent commits their Maildir files together), 1 for the others. */
+/* Jobs in one request at most: local_delivery_batch_limit for the local
+ * transport (its agent commits their Maildir files together),
+ * default_delivery_batch_limit for the others, never above
+ * DELIVER_REQUEST_BATCH_MAX (what an agent reads). */
 int qmgr_dest_batch_limit(const char *transport);
-#define QMGR_BATCH_MAX 64 /* local's LOCAL_REQUESTS_MAX */
+/* Jobs in the next request: ceil(queued / free), within 1 .. limit. */
+size_t qmgr_batch_size(size_t queued, int free, int limit);
 
 /* Resolve cache (cleared per run). */
 void qmgr_route_clear(void);

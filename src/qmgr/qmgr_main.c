@@ -104,8 +104,7 @@ static void qmgr_init(const char *service, char **argv)
     qmgr.rcpt_limit = limit("default_destination_recipient_limit", 1);
     qmgr.local_rcpt_limit = limit("local_destination_recipient_limit", 1);
     qmgr.local_batch_limit = limit("local_delivery_batch_limit", 1);
-    if (qmgr.local_batch_limit > QMGR_BATCH_MAX)
-        qmgr.local_batch_limit = QMGR_BATCH_MAX;
+    qmgr.default_batch_limit = limit("default_delivery_batch_limit", 1);
     qmgr.delivery_limit = limit("qmgr_delivery_limit", 1);
     if (qmgr.delivery_limit > EVENT_SERVER_MAX_FDS - 8)
         qmgr.delivery_limit = EVENT_SERVER_MAX_FDS - 8;

@@ -9,6 +9,7 @@
 #include "mymalloc.h"
 #include "vstring.h"
 
+#include "deliver_request.h"
 #include "mail_conf.h"
 #include "resolve_addr.h"
 
@@ -121,9 +122,11 @@ int qmgr_dest_rcpt_limit(const char *transport)
 int qmgr_dest_batch_limit(const char *transport)
 {
     long limit = strcmp(transport, mail_conf_str("local_transport")) == 0
-                     ? qmgr.local_batch_limit : 1;
+                     ? qmgr.local_batch_limit : qmgr.default_batch_limit;
 
-    return limit < 1 ? 1 : limit > QMGR_BATCH_MAX ? QMGR_BATCH_MAX : (int)limit;
+    return limit < 1                           ? 1
+           : limit > DELIVER_REQUEST_BATCH_MAX ? DELIVER_REQUEST_BATCH_MAX
+                                               : (int)limit;
 }
 
 /* dest_key - what tells destinations apart: the recipient when each
@@ -212,6 +215,7 @@ void qmgr_sched_add(struct qmgr_message *msg, struct qmgr_dest *dest,
         else
             dest->head = job;
         dest->tail = job;
+        dest->queued++;
     }
 }
 
@@ -236,16 +240,27 @@ static struct qmgr_job *pop_job(struct qmgr_dest *dest)
     if ((dest->head = job->next) == 0)
         dest->tail = 0;
     job->next = 0;
+    dest->queued--;
     return job;
 }
 
-/* pop_batch - up to dest's batch limit of its first jobs, chained */
+/* qmgr_batch_size - jobs for the next request: the waiting ones shared
+ * out over the free connections, at most limit (and at least 1) */
+size_t qmgr_batch_size(size_t queued, int free, int limit)
+{
+    size_t n = free < 1 ? queued : (queued + (size_t)free - 1) / (size_t)free;
+
+    return n < 1 ? 1 : n > (size_t)limit ? (size_t)limit : n;
+}
+
+/* pop_batch - dest's first jobs for one request, chained */
 static struct qmgr_job *pop_batch(struct qmgr_dest *dest)
 {
+    size_t n = qmgr_batch_size(dest->queued, dest->limit - dest->busy,
+                               dest->batch_limit);
     struct qmgr_job *first = pop_job(dest), *last = first;
-    int n;
 
-    for (n = 1; n < dest->batch_limit && dest->head; n++)
+    while (--n > 0 && dest->head)
         last = last->next = pop_job(dest);
     return first;
 }

@@ -48,6 +48,32 @@ def write_queue_file(queue, qid, sender, rcpts, body):
     return offsets, content
 
 
+def request_text(qid, sender, rcpts, offsets, content, nexthop):
+    """One request record, as qmgr writes it."""
+    lines = [f"queue_name=active", f"queue_id={qid}",
+             f"content_offset={content}", f"sender={sender}", "envid=",
+             "ret=", f"nexthop={nexthop}", "arrival_time=1700000000"]
+    for r in rcpts:
+        lines += [f"rcpt={r}", f"rcpt_offset={offsets[r]}", "orcpt=",
+                  "notify="]
+    return ("\n".join(lines) + "\n\n").encode()
+
+
+def request_batch(sock_path, texts):
+    """Several request records in one connection, then EOF: the raw reply
+    records, in order, read until the agent closes."""
+    s = socket.socket(socket.AF_UNIX)
+    s.settimeout(30)
+    s.connect(sock_path)
+    with s:
+        s.sendall(b"".join(texts))
+        s.shutdown(socket.SHUT_WR)
+        data = b""
+        while chunk := s.recv(4096):
+            data += chunk
+    return [r for r in data.decode().split("\n\n") if r]
+
+
 def request(sock_path, qid, sender, rcpts, offsets, content, nexthop):
     lines = [f"queue_name=active", f"queue_id={qid}",
              f"content_offset={content}", f"sender={sender}", "envid=",
@@ -60,6 +86,7 @@ def request(sock_path, qid, sender, rcpts, offsets, content, nexthop):
     s.connect(sock_path)
     with s:
         s.sendall(("\n".join(lines) + "\n\n").encode())
+        s.shutdown(socket.SHUT_WR)  # as qmgr: the end of its requests
         data = b""
         while not data.endswith(b"\n\n"):
             chunk = s.recv(4096)
@@ -116,6 +143,33 @@ class SmtpAgentTest(unittest.TestCase):
         return request(inst.socket_path("smtp", public=False), qid,
                        "s@test.example", rcpts, offsets, content,
                        f"[127.0.0.1]:{port}")
+
+    def test_batch_in_one_connection(self):
+        """Two requests in one connection (qmgr's batch for a busy
+        destination): both delivered, each answered, in order."""
+        h = Handler()
+        port = free_port()
+        ctl = Controller(h, hostname="127.0.0.1", port=port)
+        ctl.start()
+        self.addCleanup(ctl.stop)
+        inst = Instance(services=["smtp unix - - n - - smtp"])
+        self.addCleanup(inst.close)
+        inst.start()
+        texts = []
+        for i, rcpt in enumerate(["a@x.example", "b@x.example"]):
+            qid = "%08X%014X%01X" % (int(time.time()), os.getpid(), i + 1)
+            offsets, content = write_queue_file(
+                inst.queue, qid, "s@test.example", [rcpt],
+                b"Subject: t%d\n\nbody\n" % i)
+            texts.append(request_text(qid, "s@test.example", [rcpt], offsets,
+                                      content, f"[127.0.0.1]:{port}"))
+        replies = request_batch(inst.socket_path("smtp", public=False), texts)
+        self.assertEqual(len(replies), 2, replies)
+        for r in replies:
+            self.assertIn("dsn_action=relayed", r)
+        self.assertEqual(len(h.messages), 2)
+        self.assertEqual([m.rcpt_tos for m in h.messages],
+                         [["a@x.example"], ["b@x.example"]])
 
     def test_delivered(self):
         h = Handler()

@@ -13,6 +13,7 @@
 
 #include "resolve_addr.h"
 
+#include "deliver_request.h"
 #include "qmgr.h"
 
 struct backoff_case {
@@ -191,6 +192,30 @@ static void test_local_limit(void)
     CU_ASSERT_EQUAL(qmgr_dest_limit("local"), 1);
 }
 
+static void test_batch_size(void)
+{
+    /* a job that finds a free connection goes alone */
+    CU_ASSERT_EQUAL(qmgr_batch_size(1, 20, 8), 1);
+    CU_ASSERT_EQUAL(qmgr_batch_size(16, 20, 8), 1);
+    CU_ASSERT_EQUAL(qmgr_batch_size(20, 20, 8), 1);
+    /* more waiting than free: shared out, rounded up, at most the limit */
+    CU_ASSERT_EQUAL(qmgr_batch_size(21, 20, 8), 2);
+    CU_ASSERT_EQUAL(qmgr_batch_size(3, 2, 16), 2);
+    CU_ASSERT_EQUAL(qmgr_batch_size(100, 1, 16), 16);
+    CU_ASSERT_EQUAL(qmgr_batch_size(100, 2, 64), 50);
+    /* limit 1: never a batch; nothing queued or no free slot: still 1 */
+    CU_ASSERT_EQUAL(qmgr_batch_size(100, 1, 1), 1);
+    CU_ASSERT_EQUAL(qmgr_batch_size(0, 2, 8), 1);
+    CU_ASSERT_EQUAL(qmgr_batch_size(5, 0, 8), 5);
+    /* the limits of each transport */
+    qmgr.local_batch_limit = 16;
+    qmgr.default_batch_limit = 1000;
+    CU_ASSERT_EQUAL(qmgr_dest_batch_limit("local"), 16);
+    CU_ASSERT_EQUAL(qmgr_dest_batch_limit("smtp"), DELIVER_REQUEST_BATCH_MAX);
+    qmgr.default_batch_limit = 0;
+    CU_ASSERT_EQUAL(qmgr_dest_batch_limit("smtp"), 1);
+}
+
 static void test_route_cache(void)
 {
     struct resolve_conf conf;
@@ -226,6 +251,7 @@ static const struct testkit_case cases[] = {
     {"local transports get the local limit", test_local_limit},
     {"local destination per recipient", test_local_dest_per_recipient},
     {"routing cache", test_route_cache},
+    {"jobs per request: waiting over free, within the limit", test_batch_size},
     {NULL, NULL},
 };
 TESTKIT_SUITE("qmgr", NULL, NULL, cases);
