@@ -142,6 +142,7 @@ int local_command_run(struct local_msg *msg, const char *command,
 int local_privs_enter(uid_t uid, gid_t gid, struct vstring *why);
 void local_privs_leave(void);
 int local_privs_can_switch(void);
+int local_privs_switched(void);
 
 /* local_forward.c */
 int local_forward(const struct local_conf *conf, struct local_msg *msg,

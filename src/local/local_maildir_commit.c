@@ -140,24 +140,25 @@ static void sync_files(void)
         if (close(w->fd) < 0)
             fail(w, "close", w->tmp, errno);
         w->fd = -1;
-        if (w->failed)
-            unlink(w->tmp);
     }
 }
 
-/* link_one - tmp/<unique> -> new/<unique>, as the file's owner */
+/* link_one - tmp/<unique> -> new/<unique>, or only the unlink of a file
+ * that failed, as the file's owner (never as root in a user's directory) */
 static void link_one(struct waiting *w)
 {
     int entered;
 
-    if (w->failed || (entered = as_owner(w)) < 0)
-        return;
-    FI_POINT("local.maildir_before_link");
-    if (link(w->tmp, w->new) < 0) {
-        fail(w, "link", w->new, errno);
-    } else {
-        w->linked = 1;
-        FI_POINT("local.maildir_after_link");
+    if ((entered = as_owner(w)) < 0)
+        return; /* left in tmp/, garbage a reader removes */
+    if (w->failed == 0) {
+        FI_POINT("local.maildir_before_link");
+        if (link(w->tmp, w->new) < 0) {
+            fail(w, "link", w->new, errno);
+        } else {
+            w->linked = 1;
+            FI_POINT("local.maildir_after_link");
+        }
     }
     if (unlink(w->tmp) < 0 && w->linked)
         msg_warn("%s: cannot remove %s: %m", w->queue_id, w->tmp);
@@ -196,7 +197,8 @@ static void sync_dir(size_t i, struct vstring *dir, struct vstring *other)
         dir_of(other, batch[j].new);
         if (batch[j].linked && strcmp(vstring_str(dir), vstring_str(other)) == 0) {
             fail(&batch[j], "fsync directory", vstring_str(dir), err);
-            (void)unlink(batch[j].new);
+            if (entered >= 0) /* as the owner; else a duplicate, later */
+                (void)unlink(batch[j].new);
             batch[j].linked = 0;
         }
     }
@@ -220,12 +222,19 @@ static void report(struct waiting *w)
         undo_fn(undo_ctx, w->tag, w->failed);
 }
 
-/* local_maildir_commit - make every waiting file a durable delivery */
+/* local_maildir_commit - make every waiting file a durable delivery; a
+ * commit of a full batch may come while the caller runs as a mailbox
+ * owner: the ids are given back for the commit and taken again after */
 void local_maildir_commit(void)
 {
     struct vstring *dir = vstring_alloc(256), *other = vstring_alloc(256);
+    uid_t uid = geteuid();
+    gid_t gid = getegid();
+    int was_switched = local_privs_switched();
     size_t i;
 
+    if (was_switched)
+        local_privs_leave();
     sync_files();
     for (i = 0; i < batch_len; i++)
         link_one(&batch[i]);
@@ -242,6 +251,9 @@ void local_maildir_commit(void)
             vstring_free(batch[i].failed);
     }
     batch_len = 0;
+    if (was_switched && local_privs_enter(uid, gid, dir) < 0)
+        msg_fatal("%s", vstring_str(dir)); /* qmgr defers what was not
+                                               answered */
     vstring_free(dir);
     vstring_free(other);
 }

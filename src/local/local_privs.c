@@ -44,6 +44,12 @@ int local_privs_enter(uid_t uid, gid_t gid, struct vstring *why)
 }
 
 /* local_privs_leave - back to root (no-op when nothing was switched) */
+/* local_privs_switched - 1 while entered (between enter and leave) */
+int local_privs_switched(void)
+{
+    return switched;
+}
+
 void local_privs_leave(void)
 {
     gid_t root_gid = 0;

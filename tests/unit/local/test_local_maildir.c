@@ -213,6 +213,43 @@ static void test_batch_full(void)
     vstring_free(md);
 }
 
+/* A batch that fills while local runs as a mailbox owner: the commit gives
+ * the ids back, links each file as its own owner, and takes them again
+ * (root only: it switches to nobody). */
+static void test_batch_full_while_switched(void)
+{
+    struct fixture f;
+    struct vstring *why = vstring_alloc(100), *r = vstring_alloc(100),
+                   *n = vstring_alloc(100);
+    struct stat st;
+    size_t i;
+
+    if (geteuid() != 0 || !local_privs_can_switch())
+        return;
+    fixture_open(&f, "s@x", body, 0);
+    CU_ASSERT_FATAL(chmod(f.dir, 0777) == 0);
+    vstring_sprintf(r, "%s/root", f.dir);
+    vstring_sprintf(n, "%s/nobody", f.dir);
+    CU_ASSERT_EQUAL(local_maildir_deliver(&f.msg, vstring_str(r), "v@x", why),
+                    LOCAL_PENDING);
+    CU_ASSERT_FATAL(local_privs_enter(65534, 65534, why) == 0);
+    for (i = 0; i < LOCAL_MAILDIR_BATCH_MAX; i++)
+        CU_ASSERT_EQUAL(local_maildir_deliver(&f.msg, vstring_str(n), "v@x",
+                                              why), LOCAL_PENDING);
+    CU_ASSERT_EQUAL(geteuid(), 65534); /* taken again after the commit */
+    local_privs_leave();
+    local_maildir_commit();
+    vstring_sprintf_append(r, "/new");
+    vstring_sprintf_append(n, "/new");
+    CU_ASSERT_EQUAL(count_files(vstring_str(r)), 1);
+    CU_ASSERT_EQUAL(count_files(vstring_str(n)), LOCAL_MAILDIR_BATCH_MAX);
+    CU_ASSERT(stat(vstring_str(n), &st) == 0 && st.st_uid == 65534);
+    fixture_close(&f);
+    vstring_free(why);
+    vstring_free(r);
+    vstring_free(n);
+}
+
 static void test_delivered_to_loop(void)
 {
     static const struct {
@@ -248,6 +285,8 @@ static const struct testkit_case cases[] = {
     {"Delivered-To loop check", test_delivered_to_loop},
     {"a batch commits together, a failure is undone", test_batch_commit},
     {"a full batch commits before the next file", test_batch_full},
+    {"a batch full while switched commits as each owner",
+     test_batch_full_while_switched},
     {NULL, NULL},
 };
 TESTKIT_SUITE("local_maildir", NULL, NULL, cases);
