@@ -135,21 +135,9 @@ def ask_many(inst, service, requests, timeout=30):
         s.close()
 
 
-def request_pairs(inst, sender, rcpts, content):
-    """A queue file in active/ and the request record that names it."""
-    qid, coff, offs = write_queue_file(inst.queue, sender, rcpts, content)
-    pairs = [("queue_name", "active"), ("queue_id", qid),
-             ("content_offset", str(coff)), ("sender", sender),
-             ("envid", ""), ("ret", ""), ("nexthop", "test.example"),
-             ("arrival_time", "1700000000")]
-    for r, off in zip(rcpts, offs):
-        pairs += [("rcpt", r), ("rcpt_offset", str(off)), ("orcpt", ""),
-                  ("notify", "")]
-    return qid, pairs
-
-
-def deliver(inst, sender, rcpts, content, attrs=()):
-    """Queue file + request to local; returns ({rcpt: outcome}, id)."""
+def request_pairs(inst, sender, rcpts, content, attrs=()):
+    """A queue file in active/ and the request record that names it:
+    (id, pairs, the recipients' offsets)."""
     qid, coff, offs = write_queue_file(inst.queue, sender, rcpts, content,
                                        attrs)
     pairs = [("queue_name", "active"), ("queue_id", qid),
@@ -159,6 +147,12 @@ def deliver(inst, sender, rcpts, content, attrs=()):
     for r, off in zip(rcpts, offs):
         pairs += [("rcpt", r), ("rcpt_offset", str(off)), ("orcpt", ""),
                   ("notify", "")]
+    return qid, pairs, offs
+
+
+def deliver(inst, sender, rcpts, content, attrs=()):
+    """Queue file + request to local; returns ({rcpt: outcome}, id)."""
+    qid, pairs, offs = request_pairs(inst, sender, rcpts, content, attrs)
     reply = ask(inst, "local", pairs)
     if reply is None:
         return None, qid
@@ -418,9 +412,9 @@ class LocalTest(unittest.TestCase):
         reqs = [request_pairs(inst, "s@example.org", [r], CONTENT)
                 for r in ("ann@test.example", "bob@test.example",
                           "ann@test.example")]
-        replies = ask_many(inst, "local", [p for _, p in reqs])
+        replies = ask_many(inst, "local", [p for _, p, _ in reqs])
         self.assertEqual(len(replies), 3)
-        for (qid, pairs), reply in zip(reqs, replies):
+        for (qid, pairs, _), reply in zip(reqs, replies):
             out = dict(reply)
             self.assertEqual(out["rcpt_offset"], dict(pairs)["rcpt_offset"])
             self.assertEqual(out["dsn_status"], "2.0.0", out)

@@ -75,26 +75,11 @@ def request_batch(sock_path, texts):
 
 
 def request(sock_path, qid, sender, rcpts, offsets, content, nexthop):
-    lines = [f"queue_name=active", f"queue_id={qid}",
-             f"content_offset={content}", f"sender={sender}", "envid=",
-             "ret=", f"nexthop={nexthop}", "arrival_time=1700000000"]
-    for r in rcpts:
-        lines += [f"rcpt={r}", f"rcpt_offset={offsets[r]}", "orcpt=",
-                  "notify="]
-    s = socket.socket(socket.AF_UNIX)
-    s.settimeout(30)
-    s.connect(sock_path)
-    with s:
-        s.sendall(("\n".join(lines) + "\n\n").encode())
-        s.shutdown(socket.SHUT_WR)  # as qmgr: the end of its requests
-        data = b""
-        while not data.endswith(b"\n\n"):
-            chunk = s.recv(4096)
-            if not chunk:
-                break
-            data += chunk
+    """One request in its connection: the outcome of each recipient."""
+    text = request_text(qid, sender, rcpts, offsets, content, nexthop)
+    data = "\n\n".join(request_batch(sock_path, [text]))
     out, cur = [], {}
-    for line in data.decode().splitlines():
+    for line in data.splitlines():
         if not line:
             continue
         k, _, v = line.partition("=")
@@ -129,7 +114,9 @@ class Handler:
 
 @unittest.skipUnless(HAVE, "bin/smtp not built yet")
 class SmtpAgentTest(unittest.TestCase):
-    def deliver(self, handler, rcpts):
+    def start(self, handler):
+        """A remote server for handler and an instance with the smtp
+        agent: (its port, the instance)."""
         port = free_port()
         ctl = Controller(handler, hostname="127.0.0.1", port=port)
         ctl.start()
@@ -137,6 +124,10 @@ class SmtpAgentTest(unittest.TestCase):
         inst = Instance(services=["smtp unix - - n - - smtp"])
         self.addCleanup(inst.close)
         inst.start()
+        return port, inst
+
+    def deliver(self, handler, rcpts):
+        port, inst = self.start(handler)
         qid = "%08X%015X" % (int(time.time()), os.getpid())
         offsets, content = write_queue_file(inst.queue, qid, "s@test.example",
                                             rcpts, b"Subject: t\n\nbody\n")
@@ -148,13 +139,7 @@ class SmtpAgentTest(unittest.TestCase):
         """Two requests in one connection (qmgr's batch for a busy
         destination): both delivered, each answered, in order."""
         h = Handler()
-        port = free_port()
-        ctl = Controller(h, hostname="127.0.0.1", port=port)
-        ctl.start()
-        self.addCleanup(ctl.stop)
-        inst = Instance(services=["smtp unix - - n - - smtp"])
-        self.addCleanup(inst.close)
-        inst.start()
+        port, inst = self.start(h)
         texts = []
         for i, rcpt in enumerate(["a@x.example", "b@x.example"]):
             qid = "%08X%014X%01X" % (int(time.time()), os.getpid(), i + 1)
