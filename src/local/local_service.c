@@ -159,14 +159,15 @@ static void read_requests(struct vstream *qmgr, struct batch *b,
     }
 }
 
-/* serve_one - deliver request r (its Maildir files wait for the commit) */
+/* serve_one - deliver request r (its Maildir files wait for the commit);
+ * aliases_ok: the aliases could be read for this connection */
 static void serve_one(struct local_conf *conf, struct batch *b, size_t r,
-                      struct vstring *why)
+                      int aliases_ok, struct vstring *why)
 {
     struct deliver_request *req = b->reqs[r];
     struct queue_message *qm = 0;
 
-    if (refresh_aliases(conf, why) < 0) {
+    if (!aliases_ok) {
         vstring_sprintf(why, "4.3.0 aliases unavailable");
         defer_all(req, why);
     } else if (deliver_request_open(req, conf->queue_dir, &qm, why) < 0) {
@@ -186,13 +187,15 @@ void local_service_conn(struct local_conf *conf, int fd)
     struct vstring *why = vstring_alloc(100);
     struct batch b;
     size_t r;
+    int aliases_ok;
 
     memset(&b, 0, sizeof(b));
     vstream_set_timeout(qmgr, (int)conf->ipc_timeout);
     read_requests(qmgr, &b, why);
+    aliases_ok = b.count == 0 || refresh_aliases(conf, why) == 0;
     local_maildir_batch(undo, &b);
     for (r = 0; r < b.count; r++)
-        serve_one(conf, &b, r, why);
+        serve_one(conf, &b, r, aliases_ok, why);
     local_maildir_commit();
     apply_undone(&b);
     FI_POINT("local.before_reply");

@@ -160,7 +160,7 @@ static int fill_rcpts(struct deliver_request *req,
     return 0;
 }
 
-/* deliver_request_read - one bounded, checked request */
+/* deliver_request_next - one bounded, checked request of a batch */
 int deliver_request_next(struct vstream *qmgr, struct deliver_request **reqp,
                          struct vstring *why)
 {
@@ -191,16 +191,6 @@ int deliver_request_next(struct vstream *qmgr, struct deliver_request **reqp,
 out:
     attr_list_free(list);
     return r;
-}
-
-/* deliver_request_read - one request, or NULL (why) */
-struct deliver_request *deliver_request_read(struct vstream *qmgr,
-                                             struct vstring *why)
-{
-    struct deliver_request *req;
-
-    (void)deliver_request_next(qmgr, &req, why);
-    return req;
 }
 
 /* deliver_request_status - remember the outcome of recipient i */

@@ -67,10 +67,6 @@ struct deliver_request {
     size_t rcpt_count;
 };
 
-/* Reads one request; NULL with why set when it is malformed or absent. */
-struct deliver_request *deliver_request_read(struct vstream *qmgr,
-                                             struct vstring *why);
-
 /* Reads the next of several requests (qmgr sends up to
  * DELIVER_REQUEST_BATCH_MAX in one connection and ends them with EOF): 1
  * with *reqp set, 0 at a clean end of input, -1 when malformed (why; the

@@ -60,6 +60,16 @@ static void add_rcpt(struct attr_list *l, const char *addr, long off)
     attr_list_add(l, MAIL_ATTR_NOTIFY, "FAILURE");
 }
 
+/* read_one - the next request, or NULL (why) */
+static struct deliver_request *read_one(struct vstream *agent,
+                                        struct vstring *why)
+{
+    struct deliver_request *req;
+
+    (void)deliver_request_next(agent, &req, why);
+    return req;
+}
+
 static void test_round_trip(void)
 {
     struct pair p;
@@ -73,7 +83,7 @@ static void test_round_trip(void)
     add_rcpt(l, "b@example.org", 70);
     add_rcpt(l, "c@example.org", 99);
     CU_ASSERT_FATAL(attr_write(p.qmgr, l) == 0);
-    req = deliver_request_read(p.agent, why);
+    req = read_one(p.agent, why);
     CU_ASSERT_PTR_NOT_NULL_FATAL(req);
     CU_ASSERT_STRING_EQUAL(req->queue_id, ID);
     CU_ASSERT_EQUAL(req->content_offset, 120);
@@ -155,7 +165,7 @@ static void test_refused(void)
         pair_open(&p);
         send_edited(p.qmgr, c);
         vstring_reset(why);
-        CU_ASSERT_PTR_NULL(deliver_request_read(p.agent, why));
+        CU_ASSERT_PTR_NULL(read_one(p.agent, why));
         if (strstr(vstring_str(why), c->why) == 0)
             CU_FAIL(c->what);
         pair_close(&p);
@@ -173,7 +183,7 @@ static void test_no_rcpt_and_too_many(void)
     pair_open(&p);
     add_head(l);
     CU_ASSERT_FATAL(attr_write(p.qmgr, l) == 0);
-    CU_ASSERT_PTR_NULL(deliver_request_read(p.agent, why));
+    CU_ASSERT_PTR_NULL(read_one(p.agent, why));
     CU_ASSERT_PTR_NOT_NULL(strstr(vstring_str(why), "attributes"));
     pair_close(&p);
 
@@ -187,7 +197,7 @@ static void test_no_rcpt_and_too_many(void)
         vstream_close(p.agent);
         _exit(attr_write(p.qmgr, l) == 0 ? 0 : 1);
     }
-    CU_ASSERT_PTR_NULL(deliver_request_read(p.agent, why));
+    CU_ASSERT_PTR_NULL(read_one(p.agent, why));
     pair_close(&p);
 
     /* Exactly the bound is fine. */
@@ -201,7 +211,7 @@ static void test_no_rcpt_and_too_many(void)
         _exit(attr_write(p.qmgr, l) == 0 ? 0 : 1);
     }
     {
-        struct deliver_request *req = deliver_request_read(p.agent, why);
+        struct deliver_request *req = read_one(p.agent, why);
 
         CU_ASSERT_PTR_NOT_NULL(req);
         if (req)
@@ -222,7 +232,7 @@ static void test_eof(void)
 
     pair_open(&p);
     shutdown(vstream_fd(p.qmgr), SHUT_WR);
-    CU_ASSERT_PTR_NULL(deliver_request_read(p.agent, why));
+    CU_ASSERT_PTR_NULL(read_one(p.agent, why));
     CU_ASSERT_PTR_NOT_NULL(strstr(vstring_str(why), "no request"));
     pair_close(&p);
     vstring_free(why);
