@@ -139,26 +139,6 @@ static void apply_undone(struct batch *b)
     b->undone_count = 0;
 }
 
-/* read_requests - every request qmgr sent (it ends them with EOF), at most
- * LOCAL_REQUESTS_MAX; those from a malformed one on get no reply */
-static void read_requests(struct vstream *qmgr, struct batch *b,
-                          struct vstring *why)
-{
-    struct deliver_request *req;
-    int r;
-
-    while (b->count < LOCAL_REQUESTS_MAX) {
-        if ((r = deliver_request_next(qmgr, &req, why)) < 0
-            || (r == 0 && b->count == 0))
-            msg_warn("refused delivery request: %s", vstring_str(why));
-        if (r == 0)
-            vstream_clear_error(qmgr); /* the expected EOF: replies follow */
-        if (r <= 0)
-            return;
-        b->reqs[b->count++] = req;
-    }
-}
-
 /* serve_one - deliver request r (its Maildir files wait for the commit);
  * aliases_ok: the aliases could be read for this connection */
 static void serve_one(struct local_conf *conf, struct batch *b, size_t r,
@@ -191,7 +171,7 @@ void local_service_conn(struct local_conf *conf, int fd)
 
     memset(&b, 0, sizeof(b));
     vstream_set_timeout(qmgr, (int)conf->ipc_timeout);
-    read_requests(qmgr, &b, why);
+    b.count = deliver_request_read_all(qmgr, b.reqs, LOCAL_REQUESTS_MAX, why);
     aliases_ok = b.count == 0 || refresh_aliases(conf, why) == 0;
     local_maildir_batch(undo, &b);
     for (r = 0; r < b.count; r++)

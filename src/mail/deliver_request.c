@@ -193,6 +193,27 @@ out:
     return r;
 }
 
+/* deliver_request_read_all - every request of the connection, at most max */
+size_t deliver_request_read_all(struct vstream *qmgr,
+                                struct deliver_request **reqs, size_t max,
+                                struct vstring *why)
+{
+    size_t n = 0;
+    int r;
+
+    while (n < max) {
+        if ((r = deliver_request_next(qmgr, &reqs[n], why)) < 0
+            || (r == 0 && n == 0))
+            msg_warn("refused delivery request: %s", vstring_str(why));
+        if (r == 0)
+            vstream_clear_error(qmgr); /* the expected EOF: replies follow */
+        if (r <= 0)
+            break;
+        n++;
+    }
+    return n;
+}
+
 /* deliver_request_status - remember the outcome of recipient i */
 void deliver_request_status(struct deliver_request *req, size_t i,
                             const char *dsn_status, const char *dsn_action,

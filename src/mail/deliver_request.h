@@ -1,14 +1,16 @@
 /*
  * deliver_request.h - the delivery-agent side of qmgr's delivery protocol
- * (mail_proto.h): read one request, deliver, report per recipient.
+ * (mail_proto.h): read the requests, deliver, report per recipient.
  *
  * A delivery agent (local, smtp, lmtp) is a single_server daemon. For each
- * connection from qmgr it calls deliver_request_next() until EOF (qmgr may
- * send several requests: a batch of messages for one destination), opens the queue file
- * named by the request (read only, through the one queue-file reader) to
- * reach the content, tries each recipient, records the outcome of each with
- * deliver_request_status(), and finally deliver_request_reply() sends all
- * outcomes at once. qmgr treats a recipient without an outcome (the agent
+ * connection from qmgr it reads every request with
+ * deliver_request_read_all() (qmgr may send several, a batch of messages
+ * for one destination, and ends them with EOF). For each request it opens
+ * the queue file named by the request (read only, through the one
+ * queue-file reader) to reach the content, tries each recipient, records
+ * the outcome of each with deliver_request_status(), and finally
+ * deliver_request_reply() sends all of that request's outcomes at once.
+ * qmgr treats a recipient without an outcome (the agent
  * died, timed out, or left it out) as deferred: an agent never has to
  * report what it did not finish.
  *
@@ -74,6 +76,13 @@ struct deliver_request {
  * stream's EOF (vstream_clear_error) before writing the replies. */
 int deliver_request_next(struct vstream *qmgr, struct deliver_request **reqp,
                          struct vstring *why);
+
+/* Reads every request of the connection, at most max, into reqs; the
+ * count. A malformed request, or none at all, is logged; those from a
+ * malformed one on get no reply. The stream is left ready for replies. */
+size_t deliver_request_read_all(struct vstream *qmgr,
+                                struct deliver_request **reqs, size_t max,
+                                struct vstring *why);
 
 /* Records the outcome for recipient i; status "2.x.x", "4.x.x" or "5.x.x". */
 void deliver_request_status(struct deliver_request *req, size_t i,

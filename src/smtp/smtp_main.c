@@ -3,8 +3,9 @@
  * connects to private/smtp or private/lmtp with one delivery request, or
  * several to one destination, then EOF (deliver_request.h); the agent
  * delivers each in turn (smtp_agent.h, over its cached connection) and
- * reports per recipient as soon as each is done. LMTP is chosen by the service name "lmtp" (master.cf) or
- * the argument "lmtp" after the options.
+ * reports per recipient as soon as each is done. LMTP is chosen by the
+ * service name "lmtp" (master.cf) or the argument "lmtp" after the
+ * options.
  */
 #include <signal.h>
 #include <string.h>
@@ -62,27 +63,6 @@ static void smtp_exit(const char *service)
     smtp_agent_flush(&config, 0);
 }
 
-/* read_requests - every request of the connection (qmgr ends them with
- * EOF), at most DELIVER_REQUEST_BATCH_MAX; the count read */
-static size_t read_requests(struct vstream *stream,
-                            struct deliver_request **reqs, struct vstring *why)
-{
-    size_t n = 0;
-    int r;
-
-    while (n < DELIVER_REQUEST_BATCH_MAX) {
-        if ((r = deliver_request_next(stream, &reqs[n], why)) < 0
-            || (r == 0 && n == 0))
-            msg_warn("bad delivery request: %s", vstring_str(why));
-        if (r == 0)
-            vstream_clear_error(stream); /* the expected EOF: replies follow */
-        if (r <= 0)
-            break;
-        n++;
-    }
-    return n;
-}
-
 /* smtp_service - the delivery requests of one connection from qmgr (one,
  * or several to one destination): each delivered and answered in turn */
 static void smtp_service(int fd, const char *service, char **argv)
@@ -97,7 +77,7 @@ static void smtp_service(int fd, const char *service, char **argv)
     vstream_set_timeout(stream, (int)mail_conf_time("ipc_timeout"));
     if (config.tls_policy && dict_refresh(config.tls_policy, why) < 0)
         msg_warn("smtp_tls_policy_maps: %s", vstring_str(why));
-    n = read_requests(stream, reqs, why);
+    n = deliver_request_read_all(stream, reqs, DELIVER_REQUEST_BATCH_MAX, why);
     for (i = 0; i < n; i++) {
         smtp_agent_deliver(&config, reqs[i]);
         FI_POINT("smtp.before_reply");
