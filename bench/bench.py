@@ -32,6 +32,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import instructions  # noqa: E402
+import mta as mtamod  # noqa: E402
 import measure  # noqa: E402
 from mta import (Postfix, Sluice, TOP, free_port, postfix_prefix,  # noqa: E402
                  postfix_env)
@@ -359,9 +360,12 @@ def quick(args):
             print(why, flush=True)
     notes_before = machine_notes(p, args.runs)
     results = {m.name: [] for m in systems}
+    mtamod.TRASH = os.path.join(work, "trash")
     try:
         timed_runs(systems, tools, work, p, args.runs, results)
     finally:
+        shutil.rmtree(mtamod.TRASH, ignore_errors=True)
+        mtamod.TRASH = None
         remove_homes()
     if not args.no_strace:
         for mta in systems:

@@ -220,7 +220,9 @@ class Instance:
 
     # ---- clean-up -----------------------------------------------------------
 
-    def close(self):
+    def close(self, remove=True):
+        """Stops the instance; its directory goes too unless remove is
+        False (or SLUICE_KEEP is set)."""
         pid = self.master_pid()
         if pid and self.running():
             try:
@@ -233,7 +235,7 @@ class Instance:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        if not os.environ.get("SLUICE_KEEP"):
+        if remove and not os.environ.get("SLUICE_KEEP"):
             shutil.rmtree(self.dir, ignore_errors=True)
 
     def __enter__(self):

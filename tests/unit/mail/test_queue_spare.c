@@ -209,6 +209,30 @@ static void test_take_past_busy_and_gone(void)
             close(fds[i]);
 }
 
+/* A pool larger than one listing (sample_spares reads a few hundred names
+ * from a random point of spare/ and wraps around to its start): every
+ * file is taken once, none twice, until none is left. */
+static void test_take_whole_large_pool(void)
+{
+    struct vstring *path = vstring_alloc(100);
+    int i, fd, taken = 0;
+
+    queue_fixture_empty(QUEUE_SPARE);
+    queue_spare_forget();
+    CU_ASSERT_EQUAL_FATAL(queue_spare_fill(root, 700, 60000), 700);
+    queue_fixture_spare_synced();
+    for (i = 0; i < 710; i++) {
+        if ((fd = queue_spare_take(root, 0600, path, why)) < 0)
+            break;
+        CU_ASSERT_EQUAL(unlink(vstring_str(path)), 0);
+        close(fd);
+        taken++;
+    }
+    CU_ASSERT_EQUAL(taken, 700);
+    CU_ASSERT_EQUAL(queue_fixture_count(QUEUE_SPARE), 0);
+    vstring_free(path);
+}
+
 /* An aborted recycled file stays a spare, emptied, however large it grew
  * (no seal may survive in it); qmgr's start drops spare names with a
  * second link (a crash kept both names of a commit's rename) and
@@ -350,6 +374,8 @@ static const struct testkit_case cases[] = {
     {"take: not a file retired since spare/ was last synced",
      test_take_waits_for_sync},
     {"take ahead: held, locked, used by the next commit", test_take_ahead},
+    {"take: every file of a pool larger than a listing, once",
+     test_take_whole_large_pool},
     {"abort empties a spare; start drops linked and oversized ones",
      test_abort_and_start_check},
     {NULL, NULL}};
