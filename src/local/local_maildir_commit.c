@@ -4,7 +4,8 @@
  * with the device's flushes shared among them:
  *
  *   sync_file_range    every file's data starts toward the device at once
- *   fsync each file    its data and inode are durable
+ *   fsync each file    its data and inode are durable (all submitted
+ *                      together, fsync_many.h)
  *   link()             into new/<unique>      <- the message exists from here
  *   unlink()           tmp/<unique>
  *   fsync(new/)        once per directory     <- "delivered" only after this
@@ -26,6 +27,7 @@
 #include <unistd.h>
 
 #include "fi_point.h"
+#include "fsync_many.h"
 #include "fsync_util.h"
 #include "msg.h"
 #include "mymalloc.h"
@@ -123,18 +125,23 @@ static int as_owner(struct waiting *w)
     return 1;
 }
 
-/* sync_files - every file's data started, then each fsynced and closed */
+/* sync_files - every file's data started, then all fsynced together and
+ * closed */
 static void sync_files(void)
 {
+    int fds[LOCAL_MAILDIR_BATCH_MAX], errs[LOCAL_MAILDIR_BATCH_MAX];
     size_t i;
 
-    for (i = 0; i < batch_len; i++)
-        (void)sync_file_range(batch[i].fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+    for (i = 0; i < batch_len; i++) {
+        fds[i] = batch[i].fd;
+        (void)sync_file_range(fds[i], 0, 0, SYNC_FILE_RANGE_WRITE);
+    }
+    (void)fsync_many(fds, errs, batch_len);
     for (i = 0; i < batch_len; i++) {
         struct waiting *w = &batch[i];
 
-        if (fsync_fd(w->fd) < 0)
-            fail(w, "fsync", w->tmp, errno);
+        if (errs[i] != 0)
+            fail(w, "fsync", w->tmp, errs[i]);
         else
             FI_POINT("local.maildir_after_fsync");
         if (close(w->fd) < 0)
