@@ -127,7 +127,7 @@ static void cleanup_service(int fd, const char *service, char **argv)
     vstream_set_timeout(stream, config.timeout);
     committed = cleanup_session_run(stream, &config);
     (void)vstream_close(stream);
-    if (committed) {
+    if (committed == CLEANUP_COMMITTED) {
         why = vstring_alloc(100);
         if (mail_trigger_send(config.queue_dir, MAIL_CLASS_PRIVATE,
                               MAIL_SERVICE_QMGR, &trigger, 1, why) < 0 &&

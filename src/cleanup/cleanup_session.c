@@ -107,13 +107,14 @@ int cleanup_session_run(struct vstream *stream,
                  "message%s", s.qf ? ": queue file discarded" : "");
         goto out;
     }
-    if (r == READ_OK && cleanup_commit(&s, id) == 0) {
+    if (r == READ_OK && (committed = cleanup_commit(&s, id)) >= 0) {
         reply(stream, 0, "", vstring_str(id)); /* the client waits: first */
         msg_info("%s: from=<%s>, size=%zu, nrcpt=%zu (queued)",
                  vstring_str(id), s.sender, s.size, s.nrcpt);
-        committed = 1;
+        committed = committed == 1 ? CLEANUP_HANDED_ON : CLEANUP_COMMITTED;
         goto out;
     }
+    committed = 0;
     if (s.status == 0) /* cannot happen: commit sets a reason */
         cleanup_job_fail(&s, 4, "4.3.0 internal error");
     msg_info("reject: from=<%s>: %s", s.sender ? s.sender : "",

@@ -101,12 +101,21 @@ void cleanup_headers_done(struct cleanup_job *s);
 void cleanup_write_content(struct cleanup_job *s, const char *buf,
                            size_t len);
 
-/* 'E': commit. 0 with the queue id in id, or -1 (status/why say). */
+/*
+ * 'E': commit, with the queue id in id. 0: committed under its queue
+ * name; 1: committed in place and handed to qmgr by name (its trigger
+ * fifo, mail_proto.h 'S'), so qmgr needs no other wake-up; -1: not
+ * committed (status/why say).
+ */
 int cleanup_commit(struct cleanup_job *s, struct vstring *id);
+
+#define CLEANUP_COMMITTED 1 /* cleanup_session_run: the caller wakes qmgr */
+#define CLEANUP_HANDED_ON 2 /* qmgr was told already */
 
 /*
  * Serves one connection on stream: reads, commits, replies, logs. Returns
- * 1 when a message was committed (the caller wakes qmgr), else 0.
+ * CLEANUP_COMMITTED or CLEANUP_HANDED_ON when a message was committed,
+ * else 0.
  */
 int cleanup_session_run(struct vstream *stream,
                         const struct cleanup_config *cfg);

@@ -18,6 +18,7 @@
 #include "vstring.h"
 
 #include "mail_proto.h"
+#include "mail_trigger.h"
 
 #include "cleanup_canon.h"
 #include "cleanup_state.h"
@@ -212,11 +213,48 @@ void cleanup_write_content(struct cleanup_job *s, const char *buf,
     }
 }
 
-/* cleanup_commit - 'X', then the commit point */
+/* hand_on - tell qmgr the spare name of a file committed in place (one
+ * hint, mail_proto.h 'S'); 1 done, 0 when it could not be told and the
+ * file was moved into incoming/ as a renamed commit is (the watch or the
+ * 'A' trigger then brings qmgr) */
+static int hand_on(const struct cleanup_job *s, const char *name,
+                   const char *id)
+{
+    char hint[QMGR_TRIGGER_SPARE_LEN];
+    struct vstring *why = vstring_alloc(100), *from, *to;
+    int told;
+
+    hint[0] = QMGR_TRIGGER_SPARE;
+    memcpy(hint + 1, name, QMGR_TRIGGER_SPARE_LEN - 1);
+    FI_POINT("cleanup.before_hand_on");
+    told = mail_trigger_send(s->cfg->queue_dir, MAIL_CLASS_PRIVATE,
+                             MAIL_SERVICE_QMGR, hint, sizeof(hint), why) == 0;
+    if (!told) {
+        from = vstring_alloc(100);
+        to = vstring_alloc(100);
+        queue_path(from, s->cfg->queue_dir, QUEUE_SPARE, name);
+        queue_path(to, s->cfg->queue_dir, QUEUE_INCOMING, id);
+        /* the message is committed either way: a failed rename leaves it
+         * to queue_spare_recover, at qmgr's next queue run */
+        if (queue_rename_noreplace(vstring_str(from), vstring_str(to)) < 0)
+            msg_warn("%s: qmgr not told (%s), and rename %s: %m; it waits "
+                     "for the next queue run",
+                     id, vstring_str(why), vstring_str(from));
+        vstring_free(from);
+        vstring_free(to);
+    }
+    FI_POINT("cleanup.after_hand_on");
+    vstring_free(why);
+    return told;
+}
+
+/* cleanup_commit - 'X', then the commit point; 0 committed, 1 committed
+ * and handed to qmgr by name, -1 not committed */
 int cleanup_commit(struct cleanup_job *s, struct vstring *id)
 {
-    struct vstring *why;
+    struct vstring *why, *name;
     struct queue_file *qf = s->qf;
+    int rc;
 
     if (s->status != 0 || qf == 0)
         return -1;
@@ -228,14 +266,17 @@ int cleanup_commit(struct cleanup_job *s, struct vstring *id)
     vstring_set_str(id, queue_file_id(qf));
     s->qf = 0; /* commit frees it, whatever happens */
     why = vstring_alloc(100);
+    name = vstring_alloc(QUEUE_ID_LEN + 1);
     FI_POINT("cleanup.before_commit");
-    if (queue_file_commit(qf, why) < 0) {
+    if ((rc = queue_file_commit_keep(qf, name, why)) < 0) {
         msg_warn("%s: commit: %s", vstring_str(id), vstring_str(why));
         cleanup_job_fail(s, 4, "4.3.0 queue file write error");
-        vstring_free(why);
-        return -1;
+    } else {
+        FI_POINT("cleanup.after_commit");
+        if (rc == 1)
+            rc = hand_on(s, vstring_str(name), vstring_str(id));
     }
-    FI_POINT("cleanup.after_commit");
     vstring_free(why);
-    return 0;
+    vstring_free(name);
+    return rc;
 }

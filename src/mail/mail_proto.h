@@ -28,6 +28,14 @@
  *   QMGR_TRIGGER_NEW ('A')   - new mail waits in incoming/
  *   QMGR_TRIGGER_FLUSH ('F') - move deferred/ to incoming/ and try everything
  *   QMGR_TRIGGER_WAKEUP ('W')- periodic wake-up from master
+ * or cleanup writes a hand-off by name, QMGR_TRIGGER_SPARE_LEN bytes:
+ *   QMGR_TRIGGER_SPARE ('S') and the QUEUE_ID_LEN characters of a spare
+ *   name - a message committed in place waits in spare/<name>
+ *   (queue_file_commit_keep; qmgr moves it to active/, queue_spare_claim).
+ *   One write(2) of at most PIPE_BUF bytes: hints never interleave, but a
+ *   read may end inside one (qmgr_trigger.c keeps the rest for the next).
+ *   A hint is never the only way in: a file left in spare/ is found by
+ *   queue_spare_recover at qmgr's start, every queue run and every flush.
  *
  * pickup (public/pickup, a trigger): one byte, any value: scan maildrop/.
  *
@@ -84,6 +92,8 @@
 #define QMGR_TRIGGER_NEW 'A'
 #define QMGR_TRIGGER_FLUSH 'F'
 #define QMGR_TRIGGER_WAKEUP 'W'
+#define QMGR_TRIGGER_SPARE 'S'
+#define QMGR_TRIGGER_SPARE_LEN 24 /* 'S' and QUEUE_ID_LEN (23) characters */
 
 #define MAIL_ATTR_STATUS "status"
 #define MAIL_ATTR_REASON "reason"

@@ -201,12 +201,15 @@ static void drop_part(struct queue_file *qf)
         msg_warn("remove %s: %m", qf->part_path);
 }
 
-/* queue_file_commit - seal, fsync, rename, directory fsync (a new file) */
-int queue_file_commit(struct queue_file *qf, struct vstring *why)
+/* commit - seal, fsync, then (unless a recycled file is kept where it is,
+ * its spare name into kept) rename and, for a new file, directory fsync;
+ * 1 kept, 0 committed and renamed, -1 failed */
+static int commit(struct queue_file *qf, struct vstring *kept,
+                  struct vstring *why)
 {
     char seal[QUEUE_SEAL_PAYLOAD];
     struct vstring *dir;
-    const char *refused;
+    const char *refused, *base;
     int rc = -1;
 
     if ((refused = record_grammar_step(&qf->grammar, REC_END)) != 0)
@@ -229,6 +232,14 @@ int queue_file_commit(struct queue_file *qf, struct vstring *why)
         goto abort;
     }
     FI_POINT("queue_file.after_fsync");
+    /* committed in place, and left there: the caller hands it on by name
+     * (the lock goes with the stream; a taker sees the seal and skips it) */
+    if (qf->recycled && kept) {
+        base = strrchr(qf->part_path, '/');
+        vstring_set_str(kept, base ? base + 1 : qf->part_path);
+        rc = 1;
+        goto out;
+    }
     if (queue_rename_noreplace(qf->part_path, qf->final_path) < 0) {
         vstring_sprintf(why, "rename %s: %m", qf->part_path);
         goto abort;
@@ -252,6 +263,20 @@ out:
     vstring_free(dir);
     queue_file_free(qf);
     return rc;
+}
+
+/* queue_file_commit - seal, fsync, rename, directory fsync (a new file) */
+int queue_file_commit(struct queue_file *qf, struct vstring *why)
+{
+    return commit(qf, 0, why);
+}
+
+/* queue_file_commit_keep - as queue_file_commit, but a recycled file stays
+ * in spare/ */
+int queue_file_commit_keep(struct queue_file *qf, struct vstring *spare_name,
+                           struct vstring *why)
+{
+    return commit(qf, spare_name, why);
 }
 
 /* queue_file_abort - drop the incomplete file */

@@ -112,6 +112,19 @@ const char *queue_file_id(const struct queue_file *qf);
  */
 int queue_file_commit(struct queue_file *qf, struct vstring *why);
 
+/*
+ * As queue_file_commit, except that a recycled file is not renamed: once
+ * its sealed content is fsynced it stays in spare/ under its name (set in
+ * spare_name), unlocked, and 1 is returned; the caller then hands it on by
+ * name (cleanup tells qmgr, mail_proto.h 'S'), or renames it into
+ * incoming/<id> itself. Until one of them has, or queue_spare_recover has
+ * after a crash, the message waits in spare/, which no taker uses (the
+ * seal). A new file is committed as queue_file_commit does (0), and -1 is
+ * a failure as there.
+ */
+int queue_file_commit_keep(struct queue_file *qf, struct vstring *spare_name,
+                           struct vstring *why);
+
 /* Removes the .part file and frees qf. */
 void queue_file_abort(struct queue_file *qf);
 

@@ -101,6 +101,18 @@ long queue_spare_fill(const char *root, long want, long max_ms);
 long queue_spare_recover(const char *root);
 
 /*
+ * qmgr, told the name of a file cleanup committed in place and left in
+ * spare/ (queue_file_commit_keep): moves spare/<name> to <queue>/<id>
+ * (id, QUEUE_ID_LEN + 1 bytes, from the file's seal) once it holds the
+ * file's lock and the seal says the file holds a committed message. 1
+ * moved; 0 nothing to move (no such name, or garbage: a bad name is never
+ * taken for a message); -1 the rename failed (errno); -2 another process
+ * holds the lock for the moment (a taker looking at it): try again.
+ */
+int queue_spare_claim(const char *root, const char *name, const char *queue,
+                      char *id);
+
+/*
  * qmgr, after an fsync of spare/ that began at `before`: every rename into
  * spare/ before then is durable. Recorded as the time of spare/.synced
  * (less a margin for the coarse clock of file times); a taker uses a file

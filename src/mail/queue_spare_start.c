@@ -146,6 +146,44 @@ static int recover_one(const char *root, const char *name, struct vstring *path)
     return moved;
 }
 
+/* queue_spare_claim - a message committed in place and handed on by name:
+ * spare/<name> to <queue>/<id> */
+int queue_spare_claim(const char *root, const char *name, const char *queue,
+                      char *id)
+{
+    struct vstring *path, *dst;
+    struct stat st;
+    int fd, rc = 0;
+
+    if (strlen(name) != QUEUE_ID_LEN || !queue_id_valid(name))
+        return 0;
+    path = vstring_alloc(100);
+    queue_path(path, root, QUEUE_SPARE, name);
+    if ((fd = open(vstring_str(path),
+                   O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0)
+        goto out;
+    /* a taker looking at it holds the lock for a moment: try again then */
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        rc = -2;
+        goto close;
+    }
+    /* no check that the name still names it: only qmgr itself moves a
+     * committed file, and a file that is not one fails the seal */
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1 &&
+        queue_seal_committed(fd, st.st_size, name, id) == 1) {
+        dst = vstring_alloc(100);
+        queue_path(dst, root, queue, id);
+        rc = queue_rename_noreplace(vstring_str(path), vstring_str(dst)) == 0
+                 ? 1 : -1;
+        vstring_free(dst);
+    }
+close:
+    close(fd);
+out:
+    vstring_free(path);
+    return rc;
+}
+
 /* queue_spare_recover - move every file committed in place on */
 long queue_spare_recover(const char *root)
 {

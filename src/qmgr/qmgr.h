@@ -39,6 +39,8 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "mail_proto.h"
+
 struct vstring;
 struct resolve_conf;
 
@@ -172,6 +174,32 @@ void qmgr_scan_incoming(void);
 void qmgr_take_incoming(const char *id);
 /* Moves deferred files to incoming/: all (flush) or those due now. */
 void qmgr_scan_deferred(int all);
+/* A message cleanup committed in place and named (mail_proto.h 'S'):
+ * spare/<name> -> active/, scheduled, or to incoming/ when active/ is
+ * full; a name that holds no committed message is skipped quietly. */
+void qmgr_take_spare(const char *name);
+
+/* ---- qmgr_trigger.c --------------------------------------------------- */
+
+/* What one read of private/qmgr asked for. */
+struct qmgr_trigger_read {
+    int flush, wakeup, unknown; /* 'F', 'W', bytes that are no request */
+};
+
+/* A hint cut by the end of a read, kept for the next one. */
+struct qmgr_trigger_carry {
+    char buf[QMGR_TRIGGER_SPARE_LEN];
+    size_t len;
+};
+
+/* Walks the bytes of one read (after what carry kept from the last):
+ * counts the one-byte requests into *req and calls spare(name, ctx) for
+ * each complete hand-off by name; a hint the read cut short goes into
+ * carry. A name is passed as read: qmgr_take_spare checks it. */
+void qmgr_trigger_parse(const char *buf, size_t len,
+                        struct qmgr_trigger_carry *carry,
+                        struct qmgr_trigger_read *req,
+                        void (*spare)(const char *name, void *ctx), void *ctx);
 
 /* ---- qmgr_watch.c ----------------------------------------------------- */
 

@@ -1,8 +1,9 @@
 /*
  * qmgr_main.c - the queue manager daemon (qmgr.h): one process under
  * master (event_server, process limit 1), woken by triggers on private/qmgr
- * ('A' new mail, 'F' flush, 'W' wakeup; mail_proto.h) and by its own timer
- * every queue_run_delay.
+ * ('A' new mail, 'F' flush, 'W' wakeup, 'S' and a name: a message cleanup
+ * left in spare/; mail_proto.h, qmgr_trigger.c) and by its own timer every
+ * queue_run_delay.
  */
 #include <string.h>
 
@@ -35,32 +36,40 @@ static void qmgr_wakeup(void *ctx)
     event_server_timer(qmgr.run_delay, qmgr_wakeup, 0);
 }
 
+/* take_spare - a hand-off by name; the first of a read empties the
+ * routing cache, as a batch of watched names does (qmgr_watch.c) */
+static void take_spare(const char *name, void *ctx)
+{
+    int *batch_started = ctx;
+
+    if (!*batch_started) {
+        qmgr_route_clear();
+        *batch_started = 1;
+    }
+    qmgr_take_spare(name);
+}
+
 /* qmgr_trigger - bytes from private/qmgr */
 static void qmgr_trigger(const char *buf, size_t len, const char *service,
                          char **argv)
 {
-    size_t i;
-    int flush = 0, wakeup = 0, scan = !qmgr_watch_active();
+    static struct qmgr_trigger_carry carry;
+    struct qmgr_trigger_read req = {0, 0, 0};
+    int batch_started = 0, scan = !qmgr_watch_active();
 
     (void)service;
     (void)argv;
-    for (i = 0; i < len; i++) {
-        if (buf[i] == QMGR_TRIGGER_FLUSH)
-            flush = 1;
-        else if (buf[i] == QMGR_TRIGGER_WAKEUP)
-            wakeup = 1;
-        else if (buf[i] != QMGR_TRIGGER_NEW) {
-            msg_warn("trigger: unknown request byte 0x%02x",
-                     (unsigned char)buf[i]);
-            scan = 1;
-        }
+    qmgr_trigger_parse(buf, len, &carry, &req, take_spare, &batch_started);
+    if (req.unknown > 0) {
+        msg_warn("trigger: %d bytes that are no request", req.unknown);
+        scan = 1;
     }
-    if (flush)
+    if (req.flush)
         qmgr_sweep_incoming();
-    if (flush || wakeup)
-        qmgr_scan_deferred(flush);
+    if (req.flush || req.wakeup)
+        qmgr_scan_deferred(req.flush);
     /* new mail: its name waits in the watch, unless there is no watch */
-    if (scan || flush || wakeup)
+    if (scan || req.flush || req.wakeup)
         qmgr.incoming_more = 1;
     qmgr_kick();
 }

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "msg.h"
 #include "vstring.h"
@@ -17,6 +18,9 @@
 #include "queue_file.h"
 
 #include "qmgr.h"
+
+#define SPARE_CLAIM_TRIES 20    /* a hinted spare found locked: tries */
+#define SPARE_CLAIM_WAIT_US 250 /* and the wait between them */
 
 struct qmgr_state qmgr;
 
@@ -130,6 +134,37 @@ void qmgr_take_incoming(const char *id)
         qmgr_sync_soon(); /* the move's window (qmgr_retire.c) */
         qmgr_message_activate(id);
     }
+}
+
+/*
+ * qmgr_take_spare - spare/<name> (committed in place by cleanup, which
+ * named it on the trigger fifo) -> active/ and schedule it; into incoming/
+ * instead when active/ is full (the watch or a scan takes it later). A
+ * taker may hold its lock for a moment: tried again a few times, then left
+ * to queue_spare_recover at the next queue run.
+ */
+void qmgr_take_spare(const char *name)
+{
+    char id[QUEUE_ID_LEN + 1];
+    int full = qmgr.active_count >= qmgr.active_limit, rc, tries = 0;
+    const char *to = full ? QUEUE_INCOMING : QUEUE_ACTIVE;
+
+    while ((rc = queue_spare_claim(qmgr.root, name, to, id)) == -2
+           && ++tries < SPARE_CLAIM_TRIES)
+        usleep(SPARE_CLAIM_WAIT_US);
+    if (rc == -1)
+        msg_warn("spare/%s: move to %s/: %m (left for the next queue run)",
+                 name, to);
+    else if (rc == -2)
+        msg_warn("spare/%s: locked by another process (left for the next "
+                 "queue run)", name);
+    if (rc != 1)
+        return;
+    qmgr_sync_soon(); /* the move's window, as for incoming/ (qmgr_retire.c) */
+    if (full)
+        qmgr.incoming_more |= !qmgr_watch_active();
+    else
+        qmgr_message_activate(id);
 }
 
 /* qmgr_scan_incoming - activate committed files while there is room */

@@ -46,8 +46,11 @@ size_t trigger_server_read(int fd, const char *type, char *buf, size_t size)
      * The listener is non-blocking: take every client already queued, so
      * that a burst of wake-ups (one per message cleanup commits) costs one
      * round, not one round each while the writers wait in connect().
+     * A client is taken only while its trigger fits whole: one cut short
+     * would lose its end with the connection.
      */
-    for (taken = 0; taken < TRIGGER_DRAIN_MAX && got < size; taken++) {
+    for (taken = 0; taken < TRIGGER_DRAIN_MAX && size - got >= TRIGGER_ROOM;
+         taken++) {
         if ((conn = accept4(fd, 0, 0, SOCK_CLOEXEC)) < 0)
             break;
         got += read_client(conn, buf + got, size - got);

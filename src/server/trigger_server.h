@@ -24,6 +24,7 @@
 #define TRIGGER_BUF_SIZE 1024
 #define TRIGGER_READ_TIMEOUT 10
 #define TRIGGER_DRAIN_MAX 256 /* clients taken per call on a unix socket */
+#define TRIGGER_ROOM 64 /* the longest trigger one client writes */
 
 typedef void (*trigger_server_fn)(const char *buf, size_t len,
                                   const char *service, char **argv);

@@ -75,11 +75,12 @@ void queue_fixture_empty(const char *queue)
     vstring_free(id);
 }
 
-/* queue_fixture_commit - a one-recipient message of body_len bytes of
- * body, committed into incoming/ (into a spare when one may be taken) */
-const char *queue_fixture_commit(size_t body_len, int *recycled)
+/* fixture_file - a one-recipient message of body_len bytes of body,
+ * written into a new queue file (a spare when one may be taken), not yet
+ * committed; its id into id */
+static struct queue_file *fixture_file(size_t body_len, int *recycled,
+                                       char *id)
 {
-    static char id[QUEUE_ID_LEN + 1];
     struct vstring *r = vstring_alloc(64);
     struct queue_file *qf = queue_file_create(root, QUEUE_INCOMING, 0600, why);
     char *body = malloc(body_len + 1);
@@ -89,7 +90,7 @@ const char *queue_fixture_commit(size_t body_len, int *recycled)
     CU_ASSERT_PTR_NOT_NULL_FATAL(body);
     memset(body, 'b', body_len);
     *recycled = qf->recycled;
-    snprintf(id, sizeof(id), "%s", queue_file_id(qf));
+    snprintf(id, QUEUE_ID_LEN + 1, "%s", queue_file_id(qf));
     queue_file_put_str(qf, REC_TIME, "1700000000.5");
     queue_file_put_str(qf, REC_SENDER, "a@example.org");
     record_rcpt_encode(r, "b@example.org", "", "");
@@ -101,9 +102,33 @@ const char *queue_fixture_commit(size_t body_len, int *recycled)
         queue_file_put(qf, REC_CONTENT, body + at, chunk);
     }
     queue_file_put(qf, REC_CONTENT_END, "", 0);
-    CU_ASSERT_EQUAL(queue_file_commit(qf, why), 0);
     vstring_free(r);
     free(body);
+    return qf;
+}
+
+/* queue_fixture_commit - a one-recipient message of body_len bytes of
+ * body, committed into incoming/ (into a spare when one may be taken) */
+const char *queue_fixture_commit(size_t body_len, int *recycled)
+{
+    static char id[QUEUE_ID_LEN + 1];
+    struct queue_file *qf = fixture_file(body_len, recycled, id);
+
+    CU_ASSERT_EQUAL(queue_file_commit(qf, why), 0);
+    return id;
+}
+
+/* queue_fixture_commit_keep - the same message committed with
+ * queue_file_commit_keep; its result into *rc, a kept spare's name into
+ * name */
+const char *queue_fixture_commit_keep(size_t body_len, struct vstring *name,
+                                      int *rc)
+{
+    static char id[QUEUE_ID_LEN + 1];
+    int recycled;
+    struct queue_file *qf = fixture_file(body_len, &recycled, id);
+
+    *rc = queue_file_commit_keep(qf, name, why);
     return id;
 }
 

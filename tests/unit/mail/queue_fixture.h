@@ -30,6 +30,10 @@ void queue_fixture_empty(const char *queue);
  * went into a spare file.
  */
 const char *queue_fixture_commit(size_t body_len, int *recycled);
+/* The same, committed by queue_file_commit_keep: its result in *rc, the
+ * spare name it stayed under in name. */
+const char *queue_fixture_commit_keep(size_t body_len, struct vstring *name,
+                                      int *rc);
 
 /* Asserts that queue/id reads back as queue_fixture_commit wrote it. */
 void queue_fixture_read_ok(const char *queue, const char *id);

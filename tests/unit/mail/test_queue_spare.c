@@ -209,6 +209,63 @@ static void test_take_past_busy_and_gone(void)
             close(fds[i]);
 }
 
+/* A commit that keeps a recycled file in spare/ (cleanup hands it to qmgr
+ * by name): committed there, never taken again, and moved on by
+ * queue_spare_claim only when it holds the committed message; a new file
+ * is committed as usual. */
+static void test_commit_keep_and_claim(void)
+{
+    static const char *spare = "0000000900009000009000A";
+    static const char *junk = "0000000900009000009000B";
+    struct vstring *name = vstring_alloc(32);
+    char id[QUEUE_ID_LEN + 1], got[QUEUE_ID_LEN + 1];
+    struct queue_file *qf;
+    int rc, fd;
+
+    queue_fixture_empty(QUEUE_SPARE);
+    queue_fixture_empty(QUEUE_ACTIVE);
+    queue_spare_forget();
+    put_file(QUEUE_SPARE, spare, 100, 0600);
+    queue_fixture_spare_synced();
+    snprintf(id, sizeof(id), "%s", queue_fixture_commit_keep(300, name, &rc));
+    CU_ASSERT_EQUAL_FATAL(rc, 1);
+    CU_ASSERT_STRING_EQUAL(vstring_str(name), spare);
+    CU_ASSERT_EQUAL(queue_fixture_count(QUEUE_INCOMING), 0);
+    CU_ASSERT(access(queue_fixture_path(QUEUE_SPARE, spare), F_OK) == 0);
+    /* no taker writes over it: the next file is a new one */
+    qf = queue_file_create(root, QUEUE_INCOMING, 0600, why);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(qf);
+    CU_ASSERT_EQUAL(qf->recycled, 0);
+    queue_file_abort(qf);
+    /* names that hold no message are never moved */
+    put_file(QUEUE_SPARE, junk, 100, 0600);
+    CU_ASSERT_EQUAL(queue_spare_claim(root, junk, QUEUE_ACTIVE, got), 0);
+    CU_ASSERT_EQUAL(queue_spare_claim(root, "../incoming", QUEUE_ACTIVE, got),
+                    0);
+    CU_ASSERT_EQUAL(queue_spare_claim(root, "0000000900009000009000C",
+                                      QUEUE_ACTIVE, got), 0);
+    CU_ASSERT(access(queue_fixture_path(QUEUE_SPARE, junk), F_OK) == 0);
+    /* held by another process for the moment: try again */
+    fd = open(queue_fixture_path(QUEUE_SPARE, spare), O_RDONLY);
+    CU_ASSERT_FATAL(fd >= 0 && flock(fd, LOCK_EX) == 0);
+    CU_ASSERT_EQUAL(queue_spare_claim(root, spare, QUEUE_ACTIVE, got), -2);
+    close(fd);
+    CU_ASSERT_EQUAL(queue_spare_claim(root, spare, QUEUE_ACTIVE, got), 1);
+    CU_ASSERT_STRING_EQUAL(got, id);
+    queue_fixture_read_ok(QUEUE_ACTIVE, id);
+    CU_ASSERT_EQUAL(queue_spare_claim(root, spare, QUEUE_ACTIVE, got), 0);
+    /* no spare left but the junk one... taken; then a new file: renamed */
+    snprintf(id, sizeof(id), "%s", queue_fixture_commit_keep(10, name, &rc));
+    CU_ASSERT_EQUAL(rc, 1);
+    CU_ASSERT_STRING_EQUAL(vstring_str(name), junk);
+    snprintf(id, sizeof(id), "%s", queue_fixture_commit_keep(10, name, &rc));
+    CU_ASSERT_EQUAL(rc, 0);
+    queue_fixture_read_ok(QUEUE_INCOMING, id);
+    queue_fixture_empty(QUEUE_INCOMING);
+    queue_fixture_empty(QUEUE_ACTIVE);
+    vstring_free(name);
+}
+
 /* A pool larger than one listing (sample_spares reads a few hundred names
  * from a random point of spare/ and wraps around to its start): every
  * file is taken once, none twice, until none is left. */
@@ -374,6 +431,8 @@ static const struct testkit_case cases[] = {
     {"take: not a file retired since spare/ was last synced",
      test_take_waits_for_sync},
     {"take ahead: held, locked, used by the next commit", test_take_ahead},
+    {"commit keep: stays in spare/, untaken; claim moves only a message",
+     test_commit_keep_and_claim},
     {"take: every file of a pool larger than a listing, once",
      test_take_whole_large_pool},
     {"abort empties a spare; start drops linked and oversized ones",

@@ -242,6 +242,57 @@ static void test_route_cache(void)
     vstring_free(why);
 }
 
+/* collect - the names qmgr_trigger_parse hands on, joined with ',' */
+static void collect(const char *name, void *ctx)
+{
+    struct vstring *names = ctx;
+
+    if (vstring_len(names) > 0)
+        vstring_append_str(names, ",");
+    vstring_append_str(names, name);
+}
+
+#define N1 "6B0DC89636F1200636C0016"
+#define N2 "6B0DC89637432006360001E"
+
+/* The trigger bytes: one-byte requests, hand-offs by name, and a hint cut
+ * by the end of a read at every point, finished by the next read. */
+static void test_trigger_parse(void)
+{
+    static const char stream[] = "AS" N1 "FWS" N2 "A?";
+    struct vstring *names = vstring_alloc(64);
+    struct qmgr_trigger_carry carry = {{0}, 0};
+    struct qmgr_trigger_read req = {0, 0, 0};
+    size_t cut, len = sizeof(stream) - 1;
+
+    qmgr_trigger_parse(stream, len, &carry, &req, collect, names);
+    CU_ASSERT_STRING_EQUAL(vstring_str(names), N1 "," N2);
+    CU_ASSERT(req.flush == 1 && req.wakeup == 1 && req.unknown == 1);
+    CU_ASSERT_EQUAL(carry.len, 0);
+    for (cut = 0; cut <= len; cut++) {
+        struct qmgr_trigger_read r = {0, 0, 0};
+
+        vstring_truncate(names, 0);
+        qmgr_trigger_parse(stream, cut, &carry, &r, collect, names);
+        qmgr_trigger_parse(stream + cut, len - cut, &carry, &r, collect, names);
+        CU_ASSERT_STRING_EQUAL(vstring_str(names), N1 "," N2);
+        CU_ASSERT(r.flush == 1 && r.wakeup == 1 && r.unknown == 1);
+        CU_ASSERT_EQUAL(carry.len, 0);
+    }
+    /* one byte at a time */
+    vstring_truncate(names, 0);
+    for (cut = 0; cut < len; cut++)
+        qmgr_trigger_parse(stream + cut, 1, &carry, &req, collect, names);
+    CU_ASSERT_STRING_EQUAL(vstring_str(names), N1 "," N2);
+    /* a name is passed as read, however odd: qmgr_take_spare checks it */
+    vstring_truncate(names, 0);
+    qmgr_trigger_parse("S../../../../../../../etc", 25, &carry, &req, collect,
+                       names);
+    CU_ASSERT_STRING_EQUAL(vstring_str(names), "../../../../../../../et");
+    CU_ASSERT_EQUAL(carry.len, 0);
+    vstring_free(names);
+}
+
 static const struct testkit_case cases[] = {
     {"back-off table", test_backoff_table},
     {"back-off range contract", test_backoff_contract},
@@ -252,6 +303,7 @@ static const struct testkit_case cases[] = {
     {"local destination per recipient", test_local_dest_per_recipient},
     {"routing cache", test_route_cache},
     {"jobs per request: waiting over free, within the limit", test_batch_size},
+    {"trigger bytes: requests, hints, hints cut by a read", test_trigger_parse},
     {NULL, NULL},
 };
 TESTKIT_SUITE("qmgr", NULL, NULL, cases);
