@@ -23,6 +23,9 @@
  *                       the rename leaves a file queue_spare_recover finds
  *                       and moves on, so no directory fsync waits here
  *                       (qmgr fsyncs incoming/ within 0.2 s).
+ *   queue_file_commit_keep  the same, but a recycled file stays in spare/
+ *                       once fsynced; cleanup names it to qmgr, which
+ *                       moves it to active/ (queue_spare_claim)
  *   queue_file_abort    unlink the .part file (a recycled file stays in
  *                       spare/, emptied: garbage again); nothing was
  *                       handed over

@@ -25,8 +25,11 @@
  *     spare name, locked, while it overwrites it from offset 0, and cuts
  *     it to the written length before the commit's fsync
  *     (queue_file_commit), which makes the sealed content durable under
- *     the spare name: that is the commit point. The rename from spare/ to
- *     incoming/<id> follows without a directory fsync of its own. A
+ *     the spare name: that is the commit point. cleanup then names the
+ *     file to qmgr (queue_file_commit_keep, mail_proto.h 'S'), which moves
+ *     it to active/<id> (queue_spare_claim), or renames it into
+ *     incoming/<id> itself when qmgr cannot be told; neither move has a
+ *     directory fsync of its own. A
  *     committed file never carries a byte of an earlier message. A taker
  *     that gives up empties the file; one that dies before its seal is
  *     written leaves garbage, one that dies after it leaves a message
@@ -48,7 +51,8 @@
  *     as with unlink(2). The pool is bounded (limit files, none larger than
  *     QUEUE_SPARE_MAX_SIZE); beyond that the file is unlinked.
  *   - Nothing in spare/ is delivered, listed or counted as queued mail
- *     until queue_spare_recover has moved it to incoming/; a file without
+ *     until qmgr has claimed it or queue_spare_recover has moved it on; a
+ *     file without
  *     a seal naming another id may be removed at any time, and a spare
  *     file with a second name (a crash kept both names of a commit's
  *     rename) is dropped from spare/ at qmgr's start (queue_spare_fill).
