@@ -18,8 +18,13 @@
  *     whose end record holds anything else;
  *   - an accepted file's envelope is the model's: sender, number of
  *     recipients (with their offsets and done state) and content size;
- *   - a refused file is moved to corrupt/, never left in the queue.
+ *   - a refused file is moved to corrupt/, never left in the queue;
+ *   - the same bytes as a file in spare/ hold a message committed in
+ *     place (queue_seal_committed) exactly when they end with a seal that
+ *     names another id and whose CRC matches the one a plain index walk
+ *     over the records computes here, a 'D' type byte counted as 'R'.
  */
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -29,7 +34,9 @@
 
 #include "fuzz_common.h"
 #include "queue.h"
+#include "crc32.h"
 #include "queue_file.h"
+#include "queue_seal.h"
 #include "record.h"
 #include "vstring.h"
 
@@ -197,6 +204,58 @@ static void check_message(const struct queue_message *qm, const struct model *m)
     FUZZ_CHECK(done == m->done, "done count");
 }
 
+/* seal_crc_model - the seal's CRC of b[0, n): each record's header with a
+ * 'D' type as 'R', then its payload, by index; a cut record counts as far
+ * as it goes */
+static uint32_t seal_crc_model(const unsigned char *b, size_t n)
+{
+    unsigned char hdr[RECORD_HEADER_SIZE];
+    uint32_t c = CRC32_INIT, len;
+    size_t pos = 0, h, take;
+
+    while (pos < n) {
+        h = n - pos < RECORD_HEADER_SIZE ? n - pos : RECORD_HEADER_SIZE;
+        memcpy(hdr, b + pos, h);
+        if (hdr[0] == REC_DONE)
+            hdr[0] = REC_RCPT;
+        c = crc32_update(c, hdr, h);
+        if (h < RECORD_HEADER_SIZE)
+            break;
+        len = (uint32_t)b[pos + 1] << 24 | (uint32_t)b[pos + 2] << 16 |
+              (uint32_t)b[pos + 3] << 8 | b[pos + 4];
+        pos += RECORD_HEADER_SIZE;
+        take = n - pos < len ? n - pos : len;
+        c = crc32_update(c, b + pos, take);
+        pos += take;
+    }
+    return c;
+}
+
+/* check_seal - queue_seal_committed on the bytes against the model */
+static void check_seal(const uint8_t *data, size_t len)
+{
+    static const char *name = "0000000000000000000000A";
+    char id[QUEUE_ID_LEN + 1], mid[QUEUE_ID_LEN + 1];
+    struct vstring *path = vstring_alloc(128);
+    uint32_t crc = 0;
+    int fd, got, want = 0;
+
+    if (len >= QUEUE_SEAL_SIZE &&
+        queue_seal_parse(data + len - QUEUE_SEAL_SIZE, mid, &crc) &&
+        strcmp(mid, name) != 0)
+        want = crc == seal_crc_model(data, len - QUEUE_SEAL_SIZE);
+    write_file(QUEUE_SPARE, data, len);
+    queue_path(path, root, QUEUE_SPARE, ID);
+    if ((fd = open(vstring_str(path), O_RDONLY)) < 0)
+        fuzz_fail("cannot open %s", vstring_str(path));
+    got = queue_seal_committed(fd, (off_t)len, name, id);
+    close(fd);
+    FUZZ_CHECK(got == want, "seal: committed %d, model %d", got, want);
+    FUZZ_CHECK(!got || strcmp(id, mid) == 0, "seal: id %s, model %s", id, mid);
+    remove_file(QUEUE_SPARE);
+    vstring_free(path);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -231,6 +290,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(!remove_file(queue), "refused file left in the queue");
         FUZZ_CHECK(remove_file(QUEUE_CORRUPT), "refused file not in corrupt/");
     }
+    check_seal(in.data, in.len);
     vstring_free(why);
     return 0;
 }

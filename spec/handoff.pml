@@ -87,8 +87,9 @@ end:
 #endif
         /* before the commit nothing is committed (a new file: up to its
          * rename and directory fsync; a recycled one: up to the fsync of
-         * its sealed content, queue_seal.h -- the rename after it may be
-         * undone, and recovery from spare/ makes that the same state) */
+         * its sealed content, queue_seal.h -- the hand-off by name or the
+         * rename after it may be lost or undone, and recovery from spare/
+         * makes that the same state) */
         if
         :: crashes < MAXCRASH ->
             atomic { crashes++; incomplete--; orphan_parts++ };

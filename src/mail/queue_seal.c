@@ -58,11 +58,55 @@ int queue_seal_parse(const unsigned char rec[QUEUE_SEAL_SIZE],
     return 1;
 }
 
-/* crc_of_prefix - CRC-32 of fd's bytes [0, len); 0 or -1 */
+/*
+ * The CRC walks the records: a record's type byte counts as 'R' where qmgr
+ * marked it 'D' (done), so that a committed file a crash brings back into
+ * spare/ after some of its recipients were marked still holds its message
+ * (the marks then say which recipients are done). Payloads count as they
+ * are. The walk keeps its place across the chunks of a read.
+ */
+struct seal_walk {
+    uint32_t crc;
+    int in_header;   /* at a byte of a record header */
+    int header_at;   /* which byte of it, 0 .. RECORD_HEADER_SIZE - 1 */
+    uint32_t length; /* the payload length read from the header so far */
+    uint32_t left;   /* payload bytes still to come */
+};
+
+/* walk_bytes - n more bytes of the file into the walk */
+static void walk_bytes(struct seal_walk *w, const unsigned char *b, size_t n)
+{
+    unsigned char type;
+    size_t take;
+
+    while (n > 0) {
+        if (!w->in_header) {
+            take = n < w->left ? n : w->left;
+            w->crc = crc32_update(w->crc, b, take);
+            b += take;
+            n -= take;
+            if ((w->left -= (uint32_t)take) == 0)
+                w->in_header = 1, w->header_at = 0, w->length = 0;
+            continue;
+        }
+        type = w->header_at == 0 && *b == REC_DONE ? REC_RCPT : *b;
+        w->crc = crc32_update(w->crc, &type, 1);
+        if (w->header_at > 0)
+            w->length = (w->length << 8) | *b;
+        b++;
+        n--;
+        if (++w->header_at == RECORD_HEADER_SIZE && (w->left = w->length) > 0)
+            w->in_header = 0;
+        else if (w->header_at == RECORD_HEADER_SIZE)
+            w->header_at = 0, w->length = 0;
+    }
+}
+
+/* crc_of_prefix - the seal's CRC of fd's bytes [0, len); 0 or -1 */
 static int crc_of_prefix(int fd, off_t len, uint32_t *crc)
 {
     static unsigned char buf[CRC_CHUNK];
-    uint32_t c = CRC32_INIT;
+    struct seal_walk w = {CRC32_INIT, 1, 0, 0, 0};
     off_t at = 0;
     ssize_t got;
     size_t want;
@@ -73,10 +117,10 @@ static int crc_of_prefix(int fd, off_t len, uint32_t *crc)
             return -1;
         if (got == 0)
             break; /* shorter than its size said: cannot match */
-        c = crc32_update(c, buf, (size_t)got);
+        walk_bytes(&w, buf, (size_t)got);
         at += got;
     }
-    *crc = at == len ? c : ~c;
+    *crc = at == len ? w.crc : ~w.crc;
     return 0;
 }
 

@@ -7,20 +7,23 @@
  * CRC-32 (crc32.h, 8 hex digits) of every byte before the 'E' record.
  *
  * Why: a recycled file (queue_spare.h) is committed in place. Its content
- * is fsynced while it still has its durable spare/ name, and the rename
- * to incoming/<id> that follows needs no directory fsync of its own: if a
- * crash undoes the rename, the file is found again in spare/, and the seal
- * says it holds a committed message, which is moved on
- * (queue_spare_recover). A file in spare/<name> is committed when
+ * is fsynced while it still has its durable spare/ name, and the move out
+ * of spare/ that follows (qmgr's, or cleanup's rename to incoming/<id>)
+ * needs no directory fsync of its own: if a crash undoes it, the file is
+ * found again in spare/, and the seal says it holds a committed message,
+ * which is moved on (queue_spare_recover). A file in spare/<name> is committed when
  *   - its last QUEUE_SEAL_SIZE bytes are a well-formed seal,
  *   - the seal's id differs from <name> (qmgr retires a delivered file
  *     under its own id, so a retired file's seal names itself), and
  *   - the CRC of everything before the seal matches (a write torn by a
  *     crash, or a taker that died half-way over an older file, fails it).
  * Anything else in spare/ is garbage, free to take. qmgr marks recipients
- * done in place (R -> D), which changes the bytes under the CRC: the seal
- * is checked only in spare/, where no file was ever marked after its seal
- * was written.
+ * done in place (R -> D) once the file is out of spare/; a crash may undo
+ * that move and keep marks (they reach the disk on their own schedule, or
+ * by the fsync of a message that stays queued), so the CRC counts a
+ * record's type byte 'D' as 'R': a file back in spare/ with some of its
+ * recipients marked still holds its message, and the marks say which
+ * recipients are done. (Writers never write 'D'; only the mark does.)
  */
 #ifndef QUEUE_SEAL_H
 #define QUEUE_SEAL_H

@@ -13,9 +13,10 @@
  * message still in spare/ came back).
  *
  * The same fsync bounds the window of the unsynced moves between queue
- * directories: qmgr's from incoming/ to active/ (qmgr_scan.c) and the
- * rename from spare/ to incoming/ that follows a commit in place
- * (queue_seal.h). On a file system without a journal the two directory
+ * directories: qmgr's from incoming/ and from spare/ (a commit in place
+ * handed on by name, queue_spare_claim) to active/ (qmgr_scan.c), and
+ * cleanup's rename from spare/ to incoming/ when it could not hand a file
+ * on (queue_seal.h). On a file system without a journal the two directory
  * blocks of a rename reach the disk independently, so until both are
  * fsynced a power cut may leave the file with no name (fsck then puts it
  * in lost+found). A move into active/ therefore also sets the timer, and
@@ -47,10 +48,13 @@
 
 static int sync_pending; /* a timer is set */
 
-/* sync_dirs - make the removals of the last period durable */
+/* sync_dirs - make the removals and moves of the last period durable; the
+ * destination of every unsynced move before its source (active/ first:
+ * moves into it come from incoming/ and spare/), so that a cut between the
+ * fsyncs leaves a file two names rather than none */
 static void sync_dirs(void *ctx)
 {
-    static const char *const dirs[] = {QUEUE_INCOMING, QUEUE_ACTIVE,
+    static const char *const dirs[] = {QUEUE_ACTIVE, QUEUE_INCOMING,
                                        QUEUE_SPARE};
     struct vstring *path = vstring_alloc(100);
     struct vstring *why = vstring_alloc(100);

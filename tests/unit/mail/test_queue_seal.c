@@ -126,6 +126,49 @@ static void test_file_carries_its_seal(void)
     free(buf);
 }
 
+/* qmgr marks recipients done in the file it took out of spare/; a crash
+ * that undoes the move but keeps a mark must leave a message, not garbage:
+ * the seal counts a 'D' type byte as 'R', in files read in several chunks
+ * too, while any other change still breaks it */
+static void test_marked_file_still_sealed(void)
+{
+    static const size_t sizes[] = {100, 200000};
+    struct queue_message *m;
+    char id[QUEUE_ID_LEN + 1], got[QUEUE_ID_LEN + 1];
+    size_t i;
+    int recycled;
+
+    for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        queue_fixture_empty(QUEUE_SPARE);
+        queue_fixture_empty(QUEUE_INCOMING);
+        snprintf(id, sizeof(id), "%s",
+                 queue_fixture_commit(sizes[i], &recycled));
+        m = 0;
+        CU_ASSERT_EQUAL_FATAL(queue_file_read(root, QUEUE_INCOMING, id,
+                                              QUEUE_FILE_RDWR, &m, why),
+                              QUEUE_FILE_OK);
+        CU_ASSERT_EQUAL(queue_message_mark_done(m, 0, why), 0);
+        queue_message_free(m);
+        CU_ASSERT_EQUAL(committed_as(QUEUE_INCOMING, id, SPARE_NAME, got), 1);
+        CU_ASSERT_STRING_EQUAL(got, id);
+        undo_rename(id);
+        CU_ASSERT_EQUAL(queue_spare_recover(root), 1);
+        m = 0;
+        CU_ASSERT_EQUAL(queue_file_read(root, QUEUE_INCOMING, id,
+                                        QUEUE_FILE_RDONLY, &m, why),
+                        QUEUE_FILE_OK);
+        if (m) {
+            CU_ASSERT_EQUAL(m->rcpt_count, 1);
+            CU_ASSERT_EQUAL(m->rcpts[0].done, 1);
+            queue_message_free(m);
+        }
+        /* a byte of the last content chunk, far past the first read */
+        flip_byte(QUEUE_INCOMING, id, (off_t)sizes[i]);
+        CU_ASSERT_EQUAL(committed_as(QUEUE_INCOMING, id, SPARE_NAME, got), 0);
+        unlink(queue_fixture_path(QUEUE_INCOMING, id));
+    }
+}
+
 /* A commit whose rename was undone: never taken, never dropped (even when
  * larger than the pool keeps), moved on by recovery, then readable */
 static void test_undone_rename_recovered(void)
@@ -244,6 +287,8 @@ static const struct testkit_case cases[] = {
     {"seal: payload and parse, and what is not a seal", test_payload_and_parse},
     {"seal: a committed file ends with its id and CRC",
      test_file_carries_its_seal},
+    {"seal: a file with recipients marked done still holds its message",
+     test_marked_file_still_sealed},
     {"seal: an undone rename is kept, never taken, and recovered",
      test_undone_rename_recovered},
     {"seal: recovery leaves a locked file to its committer",
