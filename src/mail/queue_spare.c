@@ -217,6 +217,8 @@ static int sample_pass(int fd, off_t stop)
         for (off = 0; off < n && sample_count < SAMPLE_MAX;) {
             struct dirent64 *d = (struct dirent64 *)(u.buf + off);
 
+            if (d->d_reclen == 0) /* never from a sane kernel: stop */
+                return -1;
             if (stop > 0 && at >= stop)
                 return 0;
             sample_add(d->d_name, first);

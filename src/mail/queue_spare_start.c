@@ -153,7 +153,7 @@ int queue_spare_claim(const char *root, const char *name, const char *queue,
 {
     struct vstring *path, *dst;
     struct stat st;
-    int fd, rc = 0;
+    int fd, rc = 0, saved = 0;
 
     if (strlen(name) != QUEUE_ID_LEN || !queue_id_valid(name))
         return 0;
@@ -173,14 +173,19 @@ int queue_spare_claim(const char *root, const char *name, const char *queue,
         queue_seal_committed(fd, st.st_size, name, id) == 1) {
         dst = vstring_alloc(100);
         queue_path(dst, root, queue, id);
-        rc = queue_rename_noreplace(vstring_str(path), vstring_str(dst)) == 0
-                 ? 1 : -1;
+        if ((rc = queue_rename_noreplace(vstring_str(path),
+                                         vstring_str(dst))) < 0)
+            saved = errno;
+        else
+            rc = 1;
         vstring_free(dst);
     }
 close:
     close(fd);
 out:
     vstring_free(path);
+    if (rc == -1)
+        errno = saved; /* for the caller's %m */
     return rc;
 }
 
