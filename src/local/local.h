@@ -33,6 +33,8 @@
  * mailbox owner for home mailboxes and files, and runs commands in a child
  * that sets its real ids; the mail spool and virtual mailboxes are written
  * as the process itself (files in the spool are then given to the user).
+ * An owner's ids stay in effect after a delivery until something needs
+ * root (local_privs.c), which calls local_privs_root() first.
  * Running as an ordinary user (make run), it cannot switch and does
  * everything as itself, saying so once in the log; the instance owner's own
  * aliases and :include: files are then trusted like root's.
@@ -138,11 +140,17 @@ int local_command_run(struct local_msg *msg, const char *command,
                       const struct local_cmd_env *env, uid_t uid, gid_t gid,
                       long time_limit, struct vstring *why);
 
-/* local_privs.c */
+/* local_privs.c: leave is lazy, root() is not (see local_privs.c) */
 int local_privs_enter(uid_t uid, gid_t gid, struct vstring *why);
 void local_privs_leave(void);
+void local_privs_root(void);
 int local_privs_can_switch(void);
 int local_privs_switched(void);
+
+/* local_passwd.c: answers valid until the forget (end of a connection) */
+struct passwd;
+const struct passwd *local_passwd_lookup(const char *name);
+void local_passwd_forget(void);
 
 /* local_forward.c */
 int local_forward(const struct local_conf *conf, struct local_msg *msg,

@@ -82,6 +82,10 @@ static void child(int in, int out, const char *command,
     setsid();
     if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
         _exit(EX_OSERR);
+    /* a root instance whose effective ids were not given back (a shell
+     * would take the real ones, root's): refuse rather than guess */
+    if (getuid() == 0 && geteuid() != 0)
+        _exit(EX_OSERR);
     /* uid 0 never comes from aliases_check_delivery; tests run as root. */
     if (geteuid() == 0 && uid != 0 &&
         (setgroups(1, &gid) < 0 || setgid(gid) < 0 || setuid(uid) < 0 ||
@@ -138,6 +142,7 @@ int local_command_run(struct local_msg *msg, const char *command,
     int in = -1, pipefd[2] = {-1, -1}, status = 0, timed_out, cls = 4;
     pid_t pid;
 
+    local_privs_root(); /* the child sets its ids from root's */
     if ((in = memfd_create("sluice-local", MFD_CLOEXEC)) < 0) {
         local_errno_reason(why, "create", "command input", errno);
         goto out;

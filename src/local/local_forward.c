@@ -44,6 +44,7 @@ int local_forward(const struct local_conf *conf, struct local_msg *msg,
     int read_error = 0, cls = 4, r;
     size_t i;
 
+    local_privs_root(); /* cleanup's socket is the mail system's */
     if (*orcpt)
         vstring_set_str(oc, orcpt);
     else

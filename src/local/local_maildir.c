@@ -94,16 +94,17 @@ out:
     return ret;
 }
 
-/* unique_name - time, microseconds, pid, counter, host: never reused */
+/* unique_name - time, microseconds, pid, counter, host: never reused (the
+ * host name as this process first found it) */
 static void unique_name(struct vstring *out)
 {
     static unsigned counter;
+    static char host[256];
     struct timeval tv;
-    char host[256];
     const char *h;
 
     gettimeofday(&tv, 0);
-    if (gethostname(host, sizeof(host)) < 0)
+    if (host[0] == 0 && gethostname(host, sizeof(host)) < 0)
         snprintf(host, sizeof(host), "localhost");
     host[sizeof(host) - 1] = 0;
     vstring_sprintf(out, "%ld.M%06ldP%ldQ%u.", (long)tv.tv_sec,

@@ -86,6 +86,11 @@ static int try_forward(struct rcpt_ctx *c, const struct passwd *pw, int depth)
     alias_list_init(&in);
     alias_list_init(&out);
     vstring_sprintf(path, "%s/.forward", pw->pw_dir);
+    /* ENOENT is the answer whoever asks (a mailbox owner's ids may still
+     * be in effect); anything else is looked at again as root */
+    if (lstat(vstring_str(path), &st) < 0 && errno == ENOENT)
+        goto done;
+    local_privs_root();
     if (lstat(vstring_str(path), &st) < 0 && errno == ENOENT)
         goto done;
     ret = 1;
@@ -121,6 +126,7 @@ static int home_mailbox(struct rcpt_ctx *c, const struct passwd *pw,
     int cls, sw = local_privs_can_switch();
 
     if (len == 0) {
+        local_privs_root();
         vstring_sprintf(path, "%s/%s", c->conf->spool_dir, pw->pw_name);
         cls = local_mbox_deliver(c->msg, vstring_str(path), c->rcpt,
                                  sw ? pw->pw_uid : (uid_t)-1, pw->pw_gid, why);
@@ -146,17 +152,18 @@ static void mailbox(struct rcpt_ctx *c, const char *user, int literal,
                     int depth)
 {
     struct vstring *why = vstring_alloc(100), *path = vstring_alloc(256);
-    struct passwd *pw = 0;
+    const struct passwd *pw = 0;
     int cls;
 
     if (!name_ok(user)) {
         vstring_sprintf(why, "5.1.1 unknown user \"%s\"", user);
         cls = 5;
-    } else if (!c->conf->virtual_only && (pw = getpwnam(user)) != 0) {
+    } else if (!c->conf->virtual_only && (pw = local_passwd_lookup(user)) != 0) {
         if (!literal && depth <= FORWARD_DEPTH_MAX && try_forward(c, pw, depth))
             goto out;
         cls = home_mailbox(c, pw, why);
     } else if (*c->conf->virtual_base) {
+        local_privs_root();
         vstring_sprintf(path, "%s/%s/Maildir", c->conf->virtual_base, user);
         cls = local_maildir_deliver(c->msg, vstring_str(path), c->rcpt, why);
     } else {
@@ -296,6 +303,16 @@ static void forward_remote(struct rcpt_ctx *c, const char *notify,
     vstring_free(why);
 }
 
+/* alias_hit - is user an alias? Then root, which reads its :include:
+ * files (a mailbox owner's ids may still be in effect: local_privs.c) */
+static int alias_hit(const struct local_conf *conf, const char *user)
+{
+    if (conf->aliases == 0 || dict_lookup(conf->aliases, user) == 0)
+        return 0;
+    local_privs_root();
+    return 1;
+}
+
 /* local_deliver_rcpt - deliver one recipient; its class, action, reason */
 int local_deliver_rcpt(const struct local_conf *conf, struct local_msg *msg,
                        const char *rcpt, const char *notify,
@@ -327,7 +344,7 @@ int local_deliver_rcpt(const struct local_conf *conf, struct local_msg *msg,
         if (r > 0)
             vstring_sprintf(tmp, "5.4.6 mail forwarding loop for %s", rcpt);
         record(&c, r > 0 ? 5 : 4, tmp);
-    } else if (conf->aliases &&
+    } else if (alias_hit(conf, user) &&
                (r = aliases_expand(conf->aliases, user, &conf->limits,
                                    &targets, tmp)) != 0) {
         if (r < 0)

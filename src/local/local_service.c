@@ -1,10 +1,12 @@
 /*
  * local_service.c - one connection from qmgr: read its requests (one, or a
- * batch of messages to one mailbox, ended by qmgr's EOF), open each queue
- * file through the one reader, deliver each recipient, commit every Maildir
- * file of the connection together (local_maildir_commit.c), and reply to
- * each request in order with its outcomes (deliver_request.h). A request
- * that cannot be read gets no reply: qmgr defers its recipients.
+ * batch of messages to one mailbox, ended by qmgr's EOF), open every queue
+ * file through the one reader (as root, all before the first delivery, so
+ * that a mailbox owner's ids may stay in effect from one delivery to the
+ * next: local_privs.c), deliver each recipient, commit every Maildir file
+ * of the connection together (local_maildir_commit.c), and reply to each
+ * request in order with its outcomes (deliver_request.h). A request that
+ * cannot be read gets no reply: qmgr defers its recipients.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -97,10 +99,12 @@ static void defer_all(struct deliver_request *req, const struct vstring *why)
         deliver_request_status(req, i, code, "deferred", text);
 }
 
-/* The requests of one connection, and the deliveries undone at the commit
- * (applied after it: a commit may come while their recipient is tried). */
+/* The requests of one connection, their queue files, and the deliveries
+ * undone at the commit (applied after it: a commit may come while their
+ * recipient is tried). */
 struct batch {
     struct deliver_request *reqs[LOCAL_REQUESTS_MAX];
+    struct queue_message *qms[LOCAL_REQUESTS_MAX]; /* NULL: deferred */
     size_t count;
     size_t undone_count;
     size_t *undone_tags;
@@ -139,24 +143,30 @@ static void apply_undone(struct batch *b)
     b->undone_count = 0;
 }
 
-/* serve_one - deliver request r (its Maildir files wait for the commit);
+/* open_one - request r's queue file, or every recipient deferred;
  * aliases_ok: the aliases could be read for this connection */
-static void serve_one(struct local_conf *conf, struct batch *b, size_t r,
-                      int aliases_ok, struct vstring *why)
+static void open_one(struct local_conf *conf, struct batch *b, size_t r,
+                     int aliases_ok, struct vstring *why)
 {
     struct deliver_request *req = b->reqs[r];
-    struct queue_message *qm = 0;
 
+    b->qms[r] = 0;
     if (!aliases_ok) {
         vstring_sprintf(why, "4.3.0 aliases unavailable");
         defer_all(req, why);
-    } else if (deliver_request_open(req, conf->queue_dir, &qm, why) < 0) {
+    } else if (deliver_request_open(req, conf->queue_dir, &b->qms[r], why) < 0) {
         defer_all(req, why);
-    } else {
-        deliver_all(conf, req, r, qm);
     }
-    if (qm)
-        queue_message_free(qm);
+}
+
+/* serve_one - deliver request r (its Maildir files wait for the commit) */
+static void serve_one(struct local_conf *conf, struct batch *b, size_t r)
+{
+    if (b->qms[r] == 0)
+        return;
+    deliver_all(conf, b->reqs[r], r, b->qms[r]);
+    queue_message_free(b->qms[r]);
+    b->qms[r] = 0;
 }
 
 /* local_service_conn - serve the delivery requests on fd: deliver each,
@@ -172,11 +182,15 @@ void local_service_conn(struct local_conf *conf, int fd)
     memset(&b, 0, sizeof(b));
     vstream_set_timeout(qmgr, (int)conf->ipc_timeout);
     b.count = deliver_request_read_all(qmgr, b.reqs, LOCAL_REQUESTS_MAX, why);
+    local_privs_root();
     aliases_ok = b.count == 0 || refresh_aliases(conf, why) == 0;
+    for (r = 0; r < b.count; r++)
+        open_one(conf, &b, r, aliases_ok, why);
     local_maildir_batch(undo, &b);
     for (r = 0; r < b.count; r++)
-        serve_one(conf, &b, r, aliases_ok, why);
+        serve_one(conf, &b, r);
     local_maildir_commit();
+    local_privs_root();
     apply_undone(&b);
     FI_POINT("local.before_reply");
     for (r = 0; r < b.count; r++)
@@ -185,6 +199,7 @@ void local_service_conn(struct local_conf *conf, int fd)
     for (r = 0; r < b.count; r++)
         deliver_request_free(b.reqs[r]);
     local_maildir_batch(0, 0);
+    local_passwd_forget();
     vstring_free(why);
     (void)vstream_close(qmgr);
 }

@@ -517,5 +517,39 @@ class AccountTest(unittest.TestCase):
         self.assertFalse(os.path.exists(out_file))
 
 
+    def test_owner_ids_do_not_outlive_the_mailbox(self):
+        """Local keeps a mailbox owner's ids after a Maildir delivery, for
+        the next one to the same mailbox (local_privs.c); a command after
+        it in the same connection still runs as default_privs, not as the
+        owner, and the owner's next delivery is the owner's again."""
+        outdir = os.path.join(self.inst.dir, "out")
+        os.makedirs(outdir)
+        os.chmod(outdir, 0o777)
+        with open(os.path.join(self.inst.etc, "aliases"), "w") as f:
+            f.write(f"mix: {self.USER}, "
+                    f"\"|id -u > {outdir}/uid; id -G > {outdir}/gids\"\n")
+        self.inst.main["home_mailbox"] = "Maildir/"
+        self.inst.write_config()
+        self.inst.reload()
+        me = self.USER + "@test.example"
+        reqs = [request_pairs(self.inst, "s@x", [r], CONTENT)
+                for r in (me, "mix@test.example", me)]
+        replies = ask_many(self.inst, "local", [p for _, p, _ in reqs])
+        self.assertEqual([dict(r)["dsn_status"] for r in replies],
+                         ["2.0.0"] * 3, replies)
+        nobody = pwd.getpwnam("nobody")
+        self.assertEqual(read(os.path.join(outdir, "uid")).strip(),
+                         str(nobody.pw_uid).encode())
+        self.assertNotIn(str(self.pw.pw_gid).encode(),
+                         read(os.path.join(outdir, "gids")).split())
+        new = os.path.join(self.home, "Maildir", "new")
+        self.assertEqual(len(files(new)), 3)
+        for name in files(new):
+            st = os.stat(os.path.join(new, name))
+            self.assertEqual((st.st_uid, st.st_gid),
+                             (self.pw.pw_uid, self.pw.pw_gid))
+        self.assertFalse(os.path.exists(os.path.join(self.spool, self.USER)))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -244,10 +244,42 @@ static void test_batch_full_while_switched(void)
     CU_ASSERT_EQUAL(count_files(vstring_str(r)), 1);
     CU_ASSERT_EQUAL(count_files(vstring_str(n)), LOCAL_MAILDIR_BATCH_MAX);
     CU_ASSERT(stat(vstring_str(n), &st) == 0 && st.st_uid == 65534);
+    local_privs_root();
+    CU_ASSERT_EQUAL(geteuid(), 0);
     fixture_close(&f);
     vstring_free(why);
     vstring_free(r);
     vstring_free(n);
+}
+
+/* Leaving keeps the owner's ids in effect until root is needed; entering
+ * for the same owner then costs nothing, for another one passes through
+ * root (root only: it switches to nobody and to daemon). */
+static void test_lazy_leave(void)
+{
+    struct vstring *why = vstring_alloc(100);
+
+    if (geteuid() != 0 || !local_privs_can_switch())
+        return;
+    CU_ASSERT_FATAL(local_privs_enter(65534, 65534, why) == 0);
+    CU_ASSERT(local_privs_switched());
+    local_privs_leave();
+    CU_ASSERT(!local_privs_switched());
+    CU_ASSERT_EQUAL(geteuid(), 65534); /* still nobody: lazy */
+    CU_ASSERT_EQUAL(getegid(), 65534);
+    CU_ASSERT(local_privs_can_switch()); /* the real uid says so */
+    CU_ASSERT_FATAL(local_privs_enter(65534, 65534, why) == 0);
+    local_privs_leave();
+    CU_ASSERT_FATAL(local_privs_enter(1, 1, why) == 0);
+    CU_ASSERT_EQUAL(geteuid(), 1);
+    CU_ASSERT_EQUAL(getegid(), 1);
+    local_privs_leave();
+    local_privs_root();
+    CU_ASSERT_EQUAL(geteuid(), 0);
+    CU_ASSERT_EQUAL(getegid(), 0);
+    local_privs_root(); /* twice: no-op */
+    CU_ASSERT_EQUAL(geteuid(), 0);
+    vstring_free(why);
 }
 
 static void test_delivered_to_loop(void)
@@ -285,6 +317,8 @@ static const struct testkit_case cases[] = {
     {"Delivered-To loop check", test_delivered_to_loop},
     {"a batch commits together, a failure is undone", test_batch_commit},
     {"a full batch commits before the next file", test_batch_full},
+    {"leaving is lazy, entering another owner passes through root",
+     test_lazy_leave},
     {"a batch full while switched commits as each owner",
      test_batch_full_while_switched},
     {NULL, NULL},
