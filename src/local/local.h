@@ -109,6 +109,7 @@ void local_errno_reason(struct vstring *why, const char *what,
 typedef void (*local_undo_fn)(void *ctx, size_t tag,
                               const struct vstring *why);
 int local_maildir_make(const char *maildir, struct vstring *why);
+void local_maildir_forget(void);
 int local_maildir_deliver(struct local_msg *msg, const char *maildir,
                           const char *rcpt, struct vstring *why);
 void local_maildir_batch(local_undo_fn fn, void *ctx);

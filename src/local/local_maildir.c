@@ -62,15 +62,32 @@ static int maildir_ready(const char *maildir, struct vstring *path,
     return 1;
 }
 
+/* The Maildir found or made ready last, and as whom, until the batch's
+ * commit (local_maildir_forget): the deliveries of a batch to one mailbox
+ * look once. One removed meanwhile fails the next create (deferred). */
+static struct vstring *known_ready;
+static uid_t known_uid;
+
+/* local_maildir_forget - look at the Maildir again next time */
+void local_maildir_forget(void)
+{
+    if (known_ready)
+        vstring_reset(known_ready);
+}
+
 /* local_maildir_make - mkdir -p the Maildir and its tmp, new and cur */
 int local_maildir_make(const char *maildir, struct vstring *why)
 {
-    struct vstring *path = vstring_alloc(256);
+    struct vstring *path;
     static const char *const subs[] = {"tmp", "new", "cur"};
     const char *p;
     size_t i;
     int ret = -1;
 
+    if (known_ready && known_uid == geteuid() &&
+        strcmp(vstring_str(known_ready), maildir) == 0)
+        return 0;
+    path = vstring_alloc(256);
     if (maildir_ready(maildir, path, subs)) {
         ret = 0;
         goto out;
@@ -90,6 +107,12 @@ int local_maildir_make(const char *maildir, struct vstring *why)
     }
     ret = 0;
 out:
+    if (ret == 0) {
+        if (known_ready == 0)
+            known_ready = vstring_alloc(256);
+        vstring_set_str(known_ready, maildir);
+        known_uid = geteuid();
+    }
     vstring_free(path);
     return ret;
 }

@@ -258,6 +258,7 @@ void local_maildir_commit(void)
             vstring_free(batch[i].failed);
     }
     batch_len = 0;
+    local_maildir_forget();
     if (was_switched && local_privs_enter(uid, gid, dir) < 0)
         msg_fatal("%s", vstring_str(dir)); /* qmgr defers what was not
                                                answered */

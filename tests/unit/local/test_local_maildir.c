@@ -213,6 +213,42 @@ static void test_batch_full(void)
     vstring_free(md);
 }
 
+/* A batch looks at its Maildir once: one moved away in the middle of the
+ * batch defers the next delivery (its tmp/ is gone) rather than making a
+ * new one; the next batch makes it again. */
+static void test_maildir_looked_at_once_per_batch(void)
+{
+    struct fixture f;
+    struct vstring *why = vstring_alloc(100), *md = vstring_alloc(100),
+                   *old = vstring_alloc(100), *p = vstring_alloc(100);
+
+    fixture_open(&f, "s@x", body, 0);
+    vstring_sprintf(md, "%s/m", f.dir);
+    vstring_sprintf(old, "%s/m.old", f.dir);
+    CU_ASSERT_EQUAL(local_maildir_deliver(&f.msg, vstring_str(md), "v@x", why),
+                    LOCAL_PENDING);
+    local_maildir_commit();
+    CU_ASSERT_EQUAL(local_maildir_deliver(&f.msg, vstring_str(md), "v@x", why),
+                    LOCAL_PENDING);
+    CU_ASSERT_FATAL(rename(vstring_str(md), vstring_str(old)) == 0);
+    CU_ASSERT_EQUAL(local_maildir_deliver(&f.msg, vstring_str(md), "v@x", why),
+                    4);
+    CU_ASSERT_EQUAL(access(vstring_str(md), F_OK), -1); /* not made again */
+    local_maildir_commit(); /* the pending one's link fails: undone */
+    vstring_sprintf(p, "%s/new", vstring_str(old));
+    CU_ASSERT_EQUAL(count_files(vstring_str(p)), 1);
+    CU_ASSERT_EQUAL(local_maildir_deliver(&f.msg, vstring_str(md), "v@x", why),
+                    LOCAL_PENDING); /* a new batch: made again */
+    local_maildir_commit();
+    vstring_sprintf(p, "%s/new", vstring_str(md));
+    CU_ASSERT_EQUAL(count_files(vstring_str(p)), 1);
+    fixture_close(&f);
+    vstring_free(why);
+    vstring_free(md);
+    vstring_free(old);
+    vstring_free(p);
+}
+
 /* A batch that fills while local runs as a mailbox owner: the commit gives
  * the ids back, links each file as its own owner, and takes them again
  * (root only: it switches to nobody). */
@@ -317,6 +353,7 @@ static const struct testkit_case cases[] = {
     {"Delivered-To loop check", test_delivered_to_loop},
     {"a batch commits together, a failure is undone", test_batch_commit},
     {"a full batch commits before the next file", test_batch_full},
+    {"a batch looks at its Maildir once", test_maildir_looked_at_once_per_batch},
     {"leaving is lazy, entering another owner passes through root",
      test_lazy_leave},
     {"a batch full while switched commits as each owner",
