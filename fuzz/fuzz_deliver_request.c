@@ -9,7 +9,7 @@
  * the parser stops.
  * Invariants:
  *   - an accepted request has 1..DELIVER_REQUEST_MAX_RCPTS recipients, a
- *     valid queue id, offsets and arrival time >= 0, RET "", FULL or HDRS,
+ *     valid queue id and file name, offsets and arrival time >= 0, RET "", FULL or HDRS,
  *     no empty recipient, and no value longer than DELIVER_REQUEST_VALUE_MAX;
  *   - written back as qmgr writes a request, it reads back the same;
  *   - 0 (the end of the batch) only with all input consumed, -1 always
@@ -41,6 +41,7 @@ static void encode(const struct deliver_request *req, struct vstring *out)
 
     attr_list_add(list, MAIL_ATTR_QUEUE_NAME, req->queue_name);
     attr_list_add(list, MAIL_ATTR_QUEUE_ID, req->queue_id);
+    attr_list_add(list, MAIL_ATTR_QUEUE_FILE, req->queue_file);
     attr_list_add_long(list, MAIL_ATTR_CONTENT_OFFSET, (long)req->content_offset);
     attr_list_add(list, MAIL_ATTR_SENDER, req->sender);
     attr_list_add(list, MAIL_ATTR_ENVID, req->envid);
@@ -65,6 +66,7 @@ static int same(const struct deliver_request *a, const struct deliver_request *b
     size_t i;
 
     if (strcmp(a->queue_name, b->queue_name) || strcmp(a->queue_id, b->queue_id)
+        || strcmp(a->queue_file, b->queue_file)
         || strcmp(a->sender, b->sender) || strcmp(a->envid, b->envid)
         || strcmp(a->ret, b->ret) || strcmp(a->nexthop, b->nexthop)
         || a->content_offset != b->content_offset
@@ -88,6 +90,7 @@ static void check_fields(const struct deliver_request *req)
                    && req->rcpt_count <= DELIVER_REQUEST_MAX_RCPTS,
                "%zu recipients", req->rcpt_count);
     FUZZ_CHECK(queue_id_valid(req->queue_id), "bad queue id accepted");
+    FUZZ_CHECK(queue_id_valid(req->queue_file), "bad queue file name accepted");
     FUZZ_CHECK(req->content_offset >= 0 && req->arrival_time >= 0,
                "negative number accepted");
     FUZZ_CHECK(*req->ret == 0 || strcmp(req->ret, "FULL") == 0

@@ -7,7 +7,8 @@
  * and only then answers; smtpd then sends 250. qmgr takes a complete file,
  * hands the recipient to local; local writes tmp/, links into new/
  * (DELIVERED) and reports; qmgr marks the recipient done (COMMIT 2) and
- * removes the file. Any daemon may crash at any step, at most MAXCRASH times
+ * removes the file (renames it into spare/, or breaks the seal of one it
+ * delivered where it lay: either makes it garbage). Any daemon may crash at any step, at most MAXCRASH times
  * in all; a crash loses the process's memory, never what reached the file
  * system. The client retries until it sees 250 (RFC 5321 §4.5.4.1).
  *
@@ -37,7 +38,9 @@ byte crashes = 0;
 /* file-system state, which survives crashes */
 byte incomplete = 0;   /* incoming/<id>.part files a live cleanup writes */
 byte orphan_parts = 0; /* .part files whose writer died (flock free) */
-byte complete = 0;     /* committed queue files (incoming/ or active/) */
+byte complete = 0;     /* committed queue files: in incoming/ or active/,
+                          or sealed in spare/ (committed in place; qmgr
+                          may deliver it there, claimed in place) */
 byte marked_done = 0;  /* committed files whose recipient is marked 'D' */
 byte tmp_files = 0;    /* Maildir tmp/ files a live local writes */
 byte orphan_tmp = 0;   /* Maildir tmp/ files whose writer died */

@@ -1,6 +1,8 @@
 /*
  * sluice_queue.c - "sluice list" (the mailq view, or --json) and
- * "sluice show ID" (envelope and content), through the one reader.
+ * "sluice show ID" (envelope and content), through the one reader; a
+ * message being delivered where cleanup committed it, in spare/, is
+ * listed as active (sluice_queue_spare.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -109,7 +111,26 @@ static void list_one(const struct queue_message *m, int json, int *count)
         printf("%62s(every recipient done)\n", "");
 }
 
-/* sluice_list - every message in the queues */
+struct list_ctx {
+    int json;
+    int count;
+};
+
+/* list_spare - sluice_spare_walk callback: one message in spare/ */
+static void list_spare(const char *name, const char *id, void *ctx)
+{
+    struct list_ctx *l = ctx;
+    struct vstring *why = vstring_alloc(100);
+    struct queue_message *m;
+
+    if (sluice_spare_read(name, id, &m, why) == QUEUE_FILE_OK) {
+        list_one(m, l->json, &l->count);
+        queue_message_free(m);
+    }
+    vstring_free(why);
+}
+
+/* sluice_list - every message in the queues, and those in spare/ */
 int sluice_list(int argc, char **argv)
 {
     struct vstring *why = vstring_alloc(100);
@@ -119,6 +140,7 @@ int sluice_list(int argc, char **argv)
     struct queue_scan scan;
     int json = argc == 2 && strcmp(argv[1], "--json") == 0;
     int count = 0, is_part, rc = 0;
+    struct list_ctx lc;
 
     if (argc > 2 || (argc == 2 && !json)) {
         fprintf(stderr, "usage: sluice list [--json]\n");
@@ -146,6 +168,13 @@ int sluice_list(int argc, char **argv)
         }
         queue_scan_close(&scan);
     }
+    lc.json = json;
+    lc.count = count;
+    if (sluice_spare_walk(list_spare, &lc, why) != 0) {
+        msg_warn("%s", vstring_str(why));
+        rc = 1;
+    }
+    count = lc.count;
     if (json)
         printf("]\n");
     else
@@ -172,6 +201,7 @@ static int show_content(struct queue_message *m)
 int sluice_show(int argc, char **argv)
 {
     struct vstring *why = vstring_alloc(100);
+    struct vstring *name = vstring_alloc(QUEUE_ID_LEN + 1);
     struct queue_message *m;
     const char *queue;
     size_t i;
@@ -181,10 +211,14 @@ int sluice_show(int argc, char **argv)
         fprintf(stderr, "usage: sluice show ID\n");
         return 2;
     }
-    if (!queue_id_valid(argv[1]) || (queue = sluice_queue_find(argv[1])) == 0) {
+    if (!queue_id_valid(argv[1])
+        || ((queue = sluice_queue_find(argv[1])) == 0
+            && !sluice_spare_find(argv[1], name))) {
         fprintf(stderr, "sluice: %s: no such message\n", argv[1]);
-    } else if (queue_file_read(sluice_queue_root(), queue, argv[1],
-                               QUEUE_FILE_RDONLY, &m, why) != QUEUE_FILE_OK) {
+    } else if ((queue ? queue_file_read(sluice_queue_root(), queue, argv[1],
+                                        QUEUE_FILE_RDONLY, &m, why)
+                      : sluice_spare_read(vstring_str(name), argv[1], &m, why))
+               != QUEUE_FILE_OK) {
         fprintf(stderr, "sluice: %s: %s\n", argv[1], vstring_str(why));
     } else {
         printf("id: %s\nqueue: %s\narrival: %ld.%06ld\nsender: %s\n", m->id,
@@ -200,6 +234,7 @@ int sluice_show(int argc, char **argv)
         rc = show_content(m);
         queue_message_free(m);
     }
+    vstring_free(name);
     vstring_free(why);
     return rc;
 }

@@ -31,4 +31,12 @@ const char *sluice_queue_find(const char *id);
 /* Writes one trigger byte to private/qmgr; 0, or -1 (why). */
 int sluice_queue_trigger(char byte, struct vstring *why);
 
+/* Messages committed in place in spare/ (sluice_queue_spare.c). */
+struct queue_message;
+typedef void (*sluice_spare_fn)(const char *name, const char *id, void *ctx);
+int sluice_spare_walk(sluice_spare_fn fn, void *ctx, struct vstring *why);
+int sluice_spare_find(const char *id, struct vstring *name);
+int sluice_spare_read(const char *name, const char *id,
+                      struct queue_message **mp, struct vstring *why);
+
 #endif

@@ -2,7 +2,8 @@
  * sluice_queue_ops.c - the queue tools that change things: flush, delete,
  * hold, release, requeue (sluice_queue.h). Moves are queue_move (rename
  * without overwrite, directories fsynced); qmgr (and, on flush, pickup) is
- * told with a trigger.
+ * told with a trigger. A message qmgr is delivering where it was
+ * committed, in spare/, is left alone (sluice_queue_spare.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -164,7 +165,11 @@ static int run_op(int argc, char **argv, op_fn op, char trigger)
         for (i = 1; i < argc; i++) {
             if (!queue_id_valid(argv[i])
                 || (queue = sluice_queue_find(argv[i])) == 0) {
-                fprintf(stderr, "sluice: %s: no such message\n", argv[i]);
+                fprintf(stderr, "sluice: %s: %s\n", argv[i],
+                        queue_id_valid(argv[i]) && sluice_spare_find(argv[i], why)
+                            ? "being delivered from spare/ (claimed in "
+                              "place): try again when it is done"
+                            : "no such message");
                 rc = 1;
             } else if (op(argv[i], queue, why) != 0) {
                 fprintf(stderr, "sluice: %s: %s\n", argv[i], vstring_str(why));

@@ -1,5 +1,7 @@
 /*
- * bounce_service.c - one request from qmgr: { queue_id, queue_name, kind }.
+ * bounce_service.c - one request from qmgr: { queue_id, queue_name, kind,
+ * queue_file }; queue_file (the file's name in queue_name, mail_proto.h)
+ * may be left out when it is the queue id.
  * Reads the original (the one reader) and the per-message log, builds the
  * DSN and hands it to cleanup from the null sender. The reply says 0 only
  * once cleanup has committed the DSN: then qmgr may mark the recipients
@@ -10,6 +12,7 @@
 #include "attr.h"
 #include "fi_point.h"
 #include "msg.h"
+#include "mymalloc.h"
 #include "vstream.h"
 #include "vstring.h"
 
@@ -58,13 +61,16 @@ static int submit(const struct bounce_conf *conf, const char *to,
 /* parse_request - checked ids and kind; NULL with why when refused */
 static const char *parse_request(const struct attr_list *a,
                                  enum dsn_kind *kind, const char **queue,
-                                 struct vstring *why)
+                                 const char **file, struct vstring *why)
 {
     const char *id = attr_list_get(a, MAIL_ATTR_QUEUE_ID);
     const char *k = attr_list_get(a, MAIL_ATTR_KIND);
 
     *queue = attr_list_get(a, MAIL_ATTR_QUEUE_NAME);
+    if ((*file = attr_list_get(a, MAIL_ATTR_QUEUE_FILE)) == 0)
+        *file = id;
     if (!id || !queue_id_valid(id) || !*queue || !queue_name_valid(*queue) ||
+        !*file || !queue_id_valid(*file) ||
         !k || (strcmp(k, "failed") != 0 && strcmp(k, "delayed") != 0)) {
         vstring_sprintf(why, "4.3.0 malformed bounce request");
         return 0;
@@ -73,18 +79,33 @@ static const char *parse_request(const struct attr_list *a,
     return id;
 }
 
+/* read_original - the message in queue/file, known by its queue id id
+ * (the DSN names the id, not a spare file's name) */
+static int read_original(const struct bounce_conf *conf, const char *queue,
+                         const char *file, const char *id,
+                         struct queue_message **mp, struct vstring *err)
+{
+    int rc = queue_file_read(conf->queue_dir, queue, file, QUEUE_FILE_RDONLY,
+                             mp, err);
+
+    if (rc == QUEUE_FILE_OK && strcmp((*mp)->id, id) != 0) {
+        myfree((*mp)->id);
+        (*mp)->id = mystrdup(id);
+    }
+    return rc;
+}
+
 /* serve - one request: 0 status written into why/id */
 static int serve(const struct bounce_conf *conf, const char *id,
-                 const char *queue, enum dsn_kind kind, struct vstring *dsn_id,
-                 struct vstring *why)
+                 const char *queue, const char *file, enum dsn_kind kind,
+                 struct vstring *dsn_id, struct vstring *why)
 {
     struct vstring *dsn = vstring_alloc(8192), *err = vstring_alloc(100);
     struct queue_message *m = 0;
     struct bounce_log log = {0, 0};
     int n, status = 4;
 
-    if (queue_file_read(conf->queue_dir, queue, id, QUEUE_FILE_RDONLY, &m,
-                        err) != QUEUE_FILE_OK) {
+    if (read_original(conf, queue, file, id, &m, err) != QUEUE_FILE_OK) {
         vstring_sprintf(why, "4.3.0 cannot read the original: %s",
                         vstring_str(err));
     } else if (*m->sender == 0) {
@@ -123,7 +144,7 @@ void bounce_service_conn(const struct bounce_conf *conf, int fd)
     struct vstream *s = vstream_fdopen(fd, VSTREAM_RW);
     struct attr_list *a = attr_list_alloc();
     struct vstring *why = vstring_alloc(100), *dsn_id = vstring_alloc(32);
-    const char *id, *queue;
+    const char *id, *queue, *file;
     enum dsn_kind kind;
     int status;
 
@@ -132,12 +153,12 @@ void bounce_service_conn(const struct bounce_conf *conf, int fd)
         msg_warn("bounce request not read: %s", vstring_str(why));
         goto out;
     }
-    if ((id = parse_request(a, &kind, &queue, why)) == 0) {
+    if ((id = parse_request(a, &kind, &queue, &file, why)) == 0) {
         msg_warn("%s", vstring_str(why));
         reply(s, 4, vstring_str(why), "");
         goto out;
     }
-    status = serve(conf, id, queue, kind, dsn_id, why);
+    status = serve(conf, id, queue, file, kind, dsn_id, why);
     if (status != 0)
         msg_warn("%s: DSN not sent: %s", id, vstring_str(why));
     reply(s, status, vstring_str(why), status == 0 ? vstring_str(dsn_id) : "");

@@ -23,13 +23,13 @@
 #include "queue_file.h"
 #include "record.h"
 
-#define HEAD_ATTRS 8 /* per-message attributes before the recipients */
+#define HEAD_ATTRS 9 /* per-message attributes before the recipients */
 #define RCPT_ATTRS 4 /* per-recipient attributes */
 
 static const char *const head_names[HEAD_ATTRS] = {
-    MAIL_ATTR_QUEUE_NAME, MAIL_ATTR_QUEUE_ID, MAIL_ATTR_CONTENT_OFFSET,
-    MAIL_ATTR_SENDER,     MAIL_ATTR_ENVID,    MAIL_ATTR_RET,
-    MAIL_ATTR_NEXTHOP,    MAIL_ATTR_ARRIVAL_TIME,
+    MAIL_ATTR_QUEUE_NAME, MAIL_ATTR_QUEUE_ID, MAIL_ATTR_QUEUE_FILE,
+    MAIL_ATTR_CONTENT_OFFSET, MAIL_ATTR_SENDER, MAIL_ATTR_ENVID,
+    MAIL_ATTR_RET,        MAIL_ATTR_NEXTHOP,  MAIL_ATTR_ARRIVAL_TIME,
 };
 
 static const char *const rcpt_names[RCPT_ATTRS] = {
@@ -99,23 +99,25 @@ static int fill_head(struct deliver_request *req, const struct attr_list *list,
 
     req->queue_name = mystrdup(value(list, 0, &bad));
     req->queue_id = mystrdup(value(list, 1, &bad));
-    req->sender = mystrdup(value(list, 3, &bad));
-    req->envid = mystrdup(value(list, 4, &bad));
-    req->ret = mystrdup(ret = value(list, 5, &bad));
-    req->nexthop = mystrdup(value(list, 6, &bad));
+    req->queue_file = mystrdup(value(list, 2, &bad));
+    req->sender = mystrdup(value(list, 4, &bad));
+    req->envid = mystrdup(value(list, 5, &bad));
+    req->ret = mystrdup(ret = value(list, 6, &bad));
+    req->nexthop = mystrdup(value(list, 7, &bad));
     if (bad) {
         vstring_sprintf(why, "NUL byte in a request attribute");
         return -1;
     }
-    if (!queue_name_valid(req->queue_name) || !queue_id_valid(req->queue_id)) {
-        vstring_sprintf(why, "bad queue name or id");
+    if (!queue_name_valid(req->queue_name) || !queue_id_valid(req->queue_id)
+        || !queue_id_valid(req->queue_file)) {
+        vstring_sprintf(why, "bad queue name, id or file name");
         return -1;
     }
-    if (parse_long(value(list, 2, &bad), &off) < 0 || off < 0) {
+    if (parse_long(value(list, 3, &bad), &off) < 0 || off < 0) {
         vstring_sprintf(why, "bad %s", MAIL_ATTR_CONTENT_OFFSET);
         return -1;
     }
-    if (parse_long(value(list, 7, &bad), &arrival) < 0 || arrival < 0) {
+    if (parse_long(value(list, 8, &bad), &arrival) < 0 || arrival < 0) {
         vstring_sprintf(why, "bad %s", MAIL_ATTR_ARRIVAL_TIME);
         return -1;
     }
@@ -278,6 +280,7 @@ void deliver_request_free(struct deliver_request *req)
     myfree(req->rcpts);
     myfree(req->queue_name);
     myfree(req->queue_id);
+    myfree(req->queue_file);
     myfree(req->sender);
     myfree(req->envid);
     myfree(req->ret);
@@ -295,7 +298,7 @@ int deliver_request_open(const struct deliver_request *req,
     int ret = -1;
 
     *msgp = 0;
-    if (queue_file_read(queue_dir, req->queue_name, req->queue_id,
+    if (queue_file_read(queue_dir, req->queue_name, req->queue_file,
                         QUEUE_FILE_RDONLY, &m, err) != QUEUE_FILE_OK) {
         vstring_sprintf(why, "4.3.0 cannot read queue file: %s",
                         vstring_str(err));

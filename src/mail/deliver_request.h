@@ -57,8 +57,9 @@ struct deliver_rcpt {
 };
 
 struct deliver_request {
-    char *queue_name;     /* "active" */
-    char *queue_id;
+    char *queue_name;     /* "active", or "spare" (claimed in place) */
+    char *queue_id;       /* the message's id, for logs */
+    char *queue_file;     /* its file in queue_name: the id, or a spare name */
     off_t content_offset; /* where the 'M' record starts */
     char *sender;         /* "" for <> */
     char *envid;          /* RFC 3461 ENVID or "" */

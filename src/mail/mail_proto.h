@@ -45,8 +45,8 @@
  *             nexthop, recipient (the address after rewriting) }
  *
  * A delivery agent (private/local, private/smtp, private/lmtp):
- *   request { queue_name, queue_id, content_offset, sender, envid, ret,
- *             nexthop, arrival_time, then per recipient in order:
+ *   request { queue_name, queue_id, queue_file, content_offset, sender,
+ *             envid, ret, nexthop, arrival_time, then per recipient in order:
  *             rcpt, rcpt_offset, orcpt, notify }
  *   reply   { per recipient in the same order: rcpt_offset, dsn_status
  *             ("2.0.0"), dsn_action (delivered|relayed|expanded|deferred|
@@ -61,7 +61,7 @@
  *   malformed one) leaves its recipients deferred.
  *
  * bounce (private/bounce):
- *   request { queue_id, queue_name, kind (failed|delayed) }
+ *   request { queue_id, queue_name, queue_file, kind (failed|delayed) }
  *   The failed/delayed recipients are read from the per-message log
  *   bounce/<queue_id> (or defer/<queue_id>) that qmgr appended to. bounce
  *   writes the DSN (RFC 3464) through cleanup with the null sender and
@@ -99,6 +99,9 @@
 #define MAIL_ATTR_REASON "reason"
 #define MAIL_ATTR_QUEUE_ID "queue_id"
 #define MAIL_ATTR_QUEUE_NAME "queue_name"
+#define MAIL_ATTR_QUEUE_FILE "queue_file" /* name in queue_name; not the id
+                                             for a message claimed in place
+                                             in spare/ (queue_spare.h) */
 #define MAIL_ATTR_CLEANUP_FLAGS "cleanup_flags"
 #define MAIL_ATTR_ADDRESS "address"
 #define MAIL_ATTR_TRANSPORT "transport"

@@ -183,9 +183,11 @@ static void move_path(struct vstring *out, const char *root, const char *queue,
         vstring_sprintf_append(out, "/%s", name);
 }
 
-/* queue_move_unsynced - rename between queues; directories not fsynced */
-int queue_move_unsynced(const char *root, const char *from, const char *to,
-                        const char *name, struct vstring *why)
+/* move_unsynced - <from>/<name> to <to>/<new_name>; directories not
+ * fsynced */
+static int move_unsynced(const char *root, const char *from, const char *name,
+                         const char *to, const char *new_name,
+                         struct vstring *why)
 {
     struct vstring *src = vstring_alloc(100);
     struct vstring *dst = vstring_alloc(100);
@@ -193,8 +195,10 @@ int queue_move_unsynced(const char *root, const char *from, const char *to,
 
     if (strchr(name, '/') || name[0] == '.' || name[0] == 0)
         msg_panic("queue_move: bad file name %s", name);
+    if (strchr(new_name, '/') || new_name[0] == '.' || new_name[0] == 0)
+        msg_panic("queue_move: bad file name %s", new_name);
     move_path(src, root, from, name);
-    move_path(dst, root, to, name);
+    move_path(dst, root, to, new_name);
     if (queue_rename_noreplace(vstring_str(src), vstring_str(dst)) < 0) {
         saved = errno;
         vstring_sprintf(why, "rename %s to %s: %m", vstring_str(src),
@@ -207,14 +211,22 @@ int queue_move_unsynced(const char *root, const char *from, const char *to,
     return rc;
 }
 
-/* queue_move - rename between queues, then fsync both directories */
-int queue_move(const char *root, const char *from, const char *to,
-               const char *name, struct vstring *why)
+/* queue_move_unsynced - rename between queues; directories not fsynced */
+int queue_move_unsynced(const char *root, const char *from, const char *to,
+                        const char *name, struct vstring *why)
+{
+    return move_unsynced(root, from, name, to, name, why);
+}
+
+/* queue_move_as - rename between queues under a new name, then fsync both
+ * directories */
+int queue_move_as(const char *root, const char *from, const char *name,
+                  const char *to, const char *new_name, struct vstring *why)
 {
     struct vstring *dir = vstring_alloc(100);
     int rc = -1;
 
-    if (queue_move_unsynced(root, from, to, name, why) < 0)
+    if (move_unsynced(root, from, name, to, new_name, why) < 0)
         goto out;
     move_path(dir, root, to, 0);
     if (queue_dir_fsync(vstring_str(dir), why) < 0)
@@ -226,6 +238,13 @@ int queue_move(const char *root, const char *from, const char *to,
 out:
     vstring_free(dir);
     return rc;
+}
+
+/* queue_move - rename between queues, then fsync both directories */
+int queue_move(const char *root, const char *from, const char *to,
+               const char *name, struct vstring *why)
+{
+    return queue_move_as(root, from, name, to, name, why);
 }
 
 /* queue_scan_open - start listing a queue */

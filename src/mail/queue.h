@@ -109,6 +109,11 @@ int queue_dir_fsync(const char *path, struct vstring *why);
 int queue_move(const char *root, const char *from, const char *to,
                const char *name, struct vstring *why);
 
+/* The same, to <root>/<to>/<new_name>: qmgr's move of a message claimed in
+ * place out of spare/, where its file has a spare's name (queue_spare.h). */
+int queue_move_as(const char *root, const char *from, const char *name,
+                  const char *to, const char *new_name, struct vstring *why);
+
 /*
  * The same rename without the directory fsyncs, for a move that is no
  * commit point: qmgr's incoming/ -> active/ (at every start qmgr treats a

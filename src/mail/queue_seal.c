@@ -1,6 +1,7 @@
 /*
  * queue_seal.c - writing and checking the commit seal (queue_seal.h).
  */
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -142,4 +143,24 @@ int queue_seal_committed(int fd, off_t size, const char *name,
     if (crc_of_prefix(fd, size - QUEUE_SEAL_SIZE, &have) < 0)
         return -1;
     return have == want;
+}
+
+/* queue_seal_break - the seal record's type byte, 'E' -> QUEUE_SEAL_BROKEN */
+int queue_seal_break(int fd, off_t size)
+{
+    static const char broken = QUEUE_SEAL_BROKEN;
+
+    if (size < QUEUE_SEAL_SIZE) {
+        errno = EINVAL;
+        return -1;
+    }
+    switch (pwrite(fd, &broken, 1, size - QUEUE_SEAL_SIZE)) {
+    case 1:
+        return 0;
+    case 0:
+        errno = EIO;
+        /* FALLTHROUGH */
+    default:
+        return -1;
+    }
 }

@@ -17,7 +17,9 @@
  *     under its own id, so a retired file's seal names itself), and
  *   - the CRC of everything before the seal matches (a write torn by a
  *     crash, or a taker that died half-way over an older file, fails it).
- * Anything else in spare/ is garbage, free to take. qmgr marks recipients
+ * Anything else in spare/ is garbage, free to take; so is a file whose seal
+ * qmgr broke (queue_seal_break) when it retired a message it had claimed in
+ * place, without moving it out of spare/. qmgr marks recipients
  * done in place (R -> D) once the file is out of spare/; a crash may undo
  * that move and keep marks (they reach the disk on their own schedule, or
  * by the fsync of a message that stays queued), so the CRC counts a
@@ -56,5 +58,15 @@ int queue_seal_parse(const unsigned char rec[QUEUE_SEAL_SIZE],
  */
 int queue_seal_committed(int fd, off_t size, const char *name,
                          char id[QUEUE_ID_LEN + 1]);
+
+/*
+ * Retires a message that qmgr claimed in place (queue_spare.h): overwrites
+ * the type byte of the seal of the file open for writing on fd, size bytes
+ * long, with QUEUE_SEAL_BROKEN, so that the file is garbage. One byte: a
+ * crash leaves it written or not, never half. Not flushed (the caller
+ * makes it durable, in a batch). 0, or -1 with errno set.
+ */
+#define QUEUE_SEAL_BROKEN 'e'
+int queue_seal_break(int fd, off_t size);
 
 #endif

@@ -26,7 +26,8 @@
  *     it to the written length before the commit's fsync
  *     (queue_file_commit), which makes the sealed content durable under
  *     the spare name: that is the commit point. cleanup then names the
- *     file to qmgr (queue_file_commit_keep, mail_proto.h 'S'), which moves
+ *     file to qmgr (queue_file_commit_keep, mail_proto.h 'S'), which keeps
+ *     it there locked while it delivers it (queue_spare_hold) or moves
  *     it to active/<id> (queue_spare_claim), or renames it into
  *     incoming/<id> itself when qmgr cannot be told; neither move has a
  *     directory fsync of its own. A
@@ -49,10 +50,13 @@
  *     between our open and our lock). Other takers skip a locked file.
  *   - Retiring is the "done" step of qmgr: the name leaves active/ exactly
  *     as with unlink(2). The pool is bounded (limit files, none larger than
- *     QUEUE_SPARE_MAX_SIZE); beyond that the file is unlinked.
- *   - Nothing in spare/ is delivered, listed or counted as queued mail
- *     until qmgr has claimed it or queue_spare_recover has moved it on; a
- *     file without
+ *     QUEUE_SPARE_MAX_SIZE); beyond that the file is unlinked. A message
+ *     claimed in place (queue_spare_hold) is retired where it lies: its
+ *     seal is broken (queue_seal_break), written to the device within 0.2
+ *     s and flushed by the fsync of spare/ that the stamp then covers, so
+ *     a taker never uses a file whose old seal a crash could bring back.
+ *   - Only qmgr delivers from spare/, and only a file it holds locked;
+ *     the queue tools list such a message as active. A file without
  *     a seal naming another id may be removed at any time, and a spare
  *     file with a second name (a crash kept both names of a commit's
  *     rename) is dropped from spare/ at qmgr's start (queue_spare_fill).
@@ -115,6 +119,20 @@ long queue_spare_recover(const char *root);
  */
 int queue_spare_claim(const char *root, const char *name, const char *queue,
                       char *id);
+
+/*
+ * The same claim without the move: the message stays in spare/<name>
+ * ("claimed in place"), and *fdp is the file, open for reading and
+ * writing and locked (flock) for as long as qmgr keeps the message: takers,
+ * queue_spare_recover and the start check skip a locked file. The same
+ * returns as queue_spare_claim (1 held). qmgr retires such a message by
+ * breaking its seal (queue_seal_break), durably before the file is taken
+ * again (the sync stamp below), and defers it by renaming it out of
+ * spare/ to <queue>/<id>. A crash of qmgr frees the lock and leaves a
+ * committed file in spare/, which queue_spare_recover moves on: the same
+ * state as a hand-off whose claim had not happened.
+ */
+int queue_spare_hold(const char *root, const char *name, char *id, int *fdp);
 
 /*
  * qmgr, after an fsync of spare/ that began at `before`: every rename into

@@ -146,12 +146,14 @@ static int recover_one(const char *root, const char *name, struct vstring *path)
     return moved;
 }
 
-/* queue_spare_claim - a message committed in place and handed on by name:
- * spare/<name> to <queue>/<id> */
-int queue_spare_claim(const char *root, const char *name, const char *queue,
-                      char *id)
+/* open_sealed - spare/<name> open for reading and writing and locked,
+ * holding a message committed in place (its id into id): 1 with *fdp, 0
+ * no such file or garbage, -1 error (errno), -2 locked by another process.
+ * No check that the name still names it: only qmgr moves a committed
+ * file, and a file that is not one fails the seal. */
+static int open_sealed(const char *root, const char *name, char *id, int *fdp)
 {
-    struct vstring *path, *dst;
+    struct vstring *path;
     struct stat st;
     int fd, rc = 0, saved = 0;
 
@@ -159,34 +161,56 @@ int queue_spare_claim(const char *root, const char *name, const char *queue,
         return 0;
     path = vstring_alloc(100);
     queue_path(path, root, QUEUE_SPARE, name);
-    if ((fd = open(vstring_str(path),
-                   O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0)
-        goto out;
-    /* a taker looking at it holds the lock for a moment: try again then */
-    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-        rc = -2;
-        goto close;
-    }
-    /* no check that the name still names it: only qmgr itself moves a
-     * committed file, and a file that is not one fails the seal */
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1 &&
-        queue_seal_committed(fd, st.st_size, name, id) == 1) {
-        dst = vstring_alloc(100);
-        queue_path(dst, root, queue, id);
-        if ((rc = queue_rename_noreplace(vstring_str(path),
-                                         vstring_str(dst))) < 0)
-            saved = errno;
-        else
-            rc = 1;
-        vstring_free(dst);
-    }
-close:
-    close(fd);
-out:
+    fd = open(vstring_str(path), O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     vstring_free(path);
+    if (fd < 0)
+        return errno == ENOENT ? 0 : -1;
+    /* a taker looking at it holds the lock for a moment: try again then */
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+        rc = -2;
+    else if (fstat(fd, &st) < 0)
+        rc = -1;
+    else if (S_ISREG(st.st_mode) && st.st_nlink == 1)
+        rc = queue_seal_committed(fd, st.st_size, name, id);
+    saved = errno;
+    if (rc == 1) {
+        *fdp = fd;
+        return 1;
+    }
+    close(fd);
+    if (rc == -1)
+        errno = saved;
+    return rc;
+}
+
+/* queue_spare_claim - a message committed in place and handed on by name:
+ * spare/<name> to <queue>/<id> */
+int queue_spare_claim(const char *root, const char *name, const char *queue,
+                      char *id)
+{
+    struct vstring *src, *dst;
+    int fd, rc, saved;
+
+    if ((rc = open_sealed(root, name, id, &fd)) != 1)
+        return rc;
+    src = vstring_alloc(100);
+    dst = vstring_alloc(100);
+    queue_path(src, root, QUEUE_SPARE, name);
+    queue_path(dst, root, queue, id);
+    rc = queue_rename_noreplace(vstring_str(src), vstring_str(dst)) < 0 ? -1 : 1;
+    saved = errno;
+    close(fd);
+    vstring_free(src);
+    vstring_free(dst);
     if (rc == -1)
         errno = saved; /* for the caller's %m */
     return rc;
+}
+
+/* queue_spare_hold - the same message claimed where it lies */
+int queue_spare_hold(const char *root, const char *name, char *id, int *fdp)
+{
+    return open_sealed(root, name, id, fdp);
 }
 
 /* queue_spare_recover - move every file committed in place on */

@@ -83,6 +83,10 @@ struct qmgr_rcpt {
 
 struct qmgr_message {
     char *id;
+    const char *queue;   /* QUEUE_ACTIVE, or QUEUE_SPARE: claimed in place */
+    char *file;          /* its file there: the id, or a spare's name */
+    int lock_fd;         /* claimed in place: the file, open and locked */
+    off_t file_size;
     char *sender;
     char *envid;
     char *ret;
@@ -139,6 +143,7 @@ struct qmgr_state {
     long active_limit;
     long spare_limit;               /* queue_spare_limit (queue_spare.h) */
     long active_count;
+    long inplace_count;             /* of them claimed in place */
     long rcpt_limit;
     long local_rcpt_limit;          /* local_destination_recipient_limit */
     long local_batch_limit;         /* local_delivery_batch_limit */
@@ -175,8 +180,11 @@ void qmgr_take_incoming(const char *id);
 /* Moves deferred files to incoming/: all (flush) or those due now. */
 void qmgr_scan_deferred(int all);
 /* A message cleanup committed in place and named (mail_proto.h 'S'):
- * spare/<name> -> active/, scheduled, or to incoming/ when active/ is
- * full; a name that holds no committed message is skipped quietly. */
+ * claimed where it lies and scheduled, while fewer than QMGR_INPLACE_MAX
+ * are; else spare/<name> -> active/, scheduled, or to incoming/ when
+ * active/ is full; a name that holds no committed message is skipped
+ * quietly. */
+#define QMGR_INPLACE_MAX 256 /* each holds a descriptor */
 void qmgr_take_spare(const char *name);
 
 /* ---- qmgr_trigger.c --------------------------------------------------- */
@@ -226,6 +234,11 @@ int qmgr_watch_parse(const char *buf, size_t len,
 
 /* Reads active/<id>, routes its recipients, queues its jobs. */
 void qmgr_message_activate(const char *id);
+/* The same for spare/<name>, claimed in place under id: fd is the file,
+ * open and locked (queue_spare_hold), kept until the message settles. */
+void qmgr_message_activate_held(const char *name, const char *id, int fd);
+/* <root>/<queue>/<file> of msg. */
+void qmgr_message_path(struct vstring *path, const struct qmgr_message *msg);
 /* Called when a message may have nothing left in flight. */
 void qmgr_message_settle(struct qmgr_message *msg);
 
@@ -286,9 +299,10 @@ void qmgr_outcome(struct qmgr_message *msg, size_t i, const char *transport,
 void qmgr_outcome_bounced(struct qmgr_message *msg);
 /* Records that the delay warning went out (the file's u+x bit). */
 void qmgr_outcome_warned(struct qmgr_message *msg);
-/* Removes finished active/<id> (into spare/); the directories are fsynced
- * within 0.2 s (qmgr_retire.c). 0, or -1 with errno set and why. */
-int qmgr_retire(const char *id, struct vstring *why);
+/* Removes a finished message: active/<id> into spare/, or, claimed in
+ * place, its seal broken where it lies (and msg->lock_fd handed on, -1);
+ * durable within 0.2 s (qmgr_retire.c). 0, or -1 with errno set and why. */
+int qmgr_retire(struct qmgr_message *msg, struct vstring *why);
 /* active/ and spare/ changed: both are fsynced within 0.2 s, once. */
 void qmgr_sync_soon(void);
 /* The queue file's mode bits for msg->warned and msg->has_logs. */

@@ -63,8 +63,9 @@ static struct attr_list *request_of(const struct qmgr_job *job)
     const struct qmgr_message *msg = job->msg;
     size_t i;
 
-    attr_list_add(req, MAIL_ATTR_QUEUE_NAME, "active");
+    attr_list_add(req, MAIL_ATTR_QUEUE_NAME, msg->queue);
     attr_list_add(req, MAIL_ATTR_QUEUE_ID, msg->id);
+    attr_list_add(req, MAIL_ATTR_QUEUE_FILE, msg->file);
     attr_list_add_long(req, MAIL_ATTR_CONTENT_OFFSET, (long)msg->content_offset);
     attr_list_add(req, MAIL_ATTR_SENDER, msg->sender);
     attr_list_add(req, MAIL_ATTR_ENVID, msg->envid);
@@ -182,7 +183,8 @@ int qmgr_conn_bounce(struct qmgr_message *msg, const char *kind,
 
     if ((fd = conn_connect(MAIL_SERVICE_BOUNCE, why)) >= 0) {
         attr_list_add(req, MAIL_ATTR_QUEUE_ID, msg->id);
-        attr_list_add(req, MAIL_ATTR_QUEUE_NAME, "active");
+        attr_list_add(req, MAIL_ATTR_QUEUE_NAME, msg->queue);
+        attr_list_add(req, MAIL_ATTR_QUEUE_FILE, msg->file);
         attr_list_add(req, MAIL_ATTR_KIND, kind);
         FI_POINT("qmgr.before_bounce_request");
         if (conn_send(fd, 0, req, why) != 0) {

@@ -1,8 +1,9 @@
 /*
- * qmgr_message.c - one message's life in active/: read it through the one
- * reader, route and queue its recipients, and when nothing is left in
- * flight, settle it: expire, bounce, warn, then remove it or move it to
- * deferred/ with its next try time (qmgr.h).
+ * qmgr_message.c - one message's life in active/ (or claimed in place in
+ * spare/, queue_spare.h): read it through the one reader, route and queue
+ * its recipients, and when nothing is left in flight, settle it: expire,
+ * bounce, warn, then remove it or move it to deferred/ with its next try
+ * time (qmgr.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -101,6 +102,11 @@ static void message_free(struct qmgr_message *msg)
         myfree(msg->rcpts[i].why);
     }
     myfree(msg->rcpts);
+    if (msg->lock_fd >= 0)
+        close(msg->lock_fd);
+    if (strcmp(msg->queue, QUEUE_SPARE) == 0)
+        qmgr.inplace_count--;
+    myfree(msg->file);
     myfree(msg->id);
     myfree(msg->sender);
     myfree(msg->envid);
@@ -164,8 +170,16 @@ static void route_all(struct qmgr_message *msg)
     myfree(idx);
 }
 
-/* qmgr_message_activate - take active/<id> into memory */
-void qmgr_message_activate(const char *id)
+/* qmgr_message_path - where msg's file is */
+void qmgr_message_path(struct vstring *path, const struct qmgr_message *msg)
+{
+    queue_path(path, qmgr.root, msg->queue, msg->file);
+}
+
+/* activate - take <queue>/<file> into memory as message id; fd is the
+ * file held locked (claimed in place) or -1, and is the message's now */
+static void activate(const char *queue, const char *file, const char *id,
+                     int fd)
 {
     struct vstring *why = vstring_alloc(100);
     struct queue_message *m;
@@ -173,20 +187,29 @@ void qmgr_message_activate(const char *id)
     struct stat st;
     int rc;
 
-    rc = queue_file_read(qmgr.root, QUEUE_ACTIVE, id, QUEUE_FILE_RDONLY, &m,
-                         why);
+    rc = queue_file_read(qmgr.root, queue, file, QUEUE_FILE_RDONLY, &m, why);
     if (rc != QUEUE_FILE_OK) {
         if (rc == QUEUE_FILE_ERROR)
-            msg_warn("%s: cannot read: %s (left in active/ until restart)", id,
-                     vstring_str(why));
+            msg_warn("%s: cannot read: %s (left in %s/ until restart)", id,
+                     vstring_str(why), queue);
+        if (fd >= 0)
+            close(fd);
         vstring_free(why);
         return;
     }
     if (fstat(vstream_fd(m->stream), &st) != 0)
         st.st_mode = S_IXGRP; /* unknown: look for logs */
     msg = message_new(m, (st.st_mode & S_IXUSR) != 0);
+    myfree(msg->id);
+    msg->id = mystrdup(id);
+    msg->queue = queue;
+    msg->file = mystrdup(file);
+    msg->lock_fd = fd;
+    msg->file_size = m->file_size;
     msg->has_logs = (st.st_mode & S_IXGRP) != 0;
     queue_message_free(m);
+    if (fd >= 0)
+        qmgr.inplace_count++;
     msg_info("%s: from=<%s>, nrcpt=%zu (queue active)", msg->id, msg->sender,
              msg->rcpt_count);
     /* a bounce log without the done marks that follow it is stale: those
@@ -204,6 +227,18 @@ void qmgr_message_activate(const char *id)
     qmgr_message_settle(msg);
 }
 
+/* qmgr_message_activate - take active/<id> into memory */
+void qmgr_message_activate(const char *id)
+{
+    activate(QUEUE_ACTIVE, id, id, -1);
+}
+
+/* qmgr_message_activate_held - take spare/<name>, claimed in place */
+void qmgr_message_activate_held(const char *name, const char *id, int fd)
+{
+    activate(QUEUE_SPARE, name, id, fd);
+}
+
 /*
  * sync_marks - make the done marks of a message that stays queued durable
  * (mark_done in qmgr_outcome.c leaves that to us). A failure is logged
@@ -214,7 +249,7 @@ static void sync_marks(const struct qmgr_message *msg)
     struct vstring *path = vstring_alloc(100);
     int fd;
 
-    queue_path(path, qmgr.root, QUEUE_ACTIVE, msg->id);
+    qmgr_message_path(path, msg);
     FI_POINT("qmgr.before_sync_marks");
     if ((fd = open(vstring_str(path), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0
         || fsync(fd) < 0)
@@ -225,8 +260,15 @@ static void sync_marks(const struct qmgr_message *msg)
     vstring_free(path);
 }
 
+/* move_out - msg's file to <to>/<id>, the directories fsynced */
+static int move_out(const struct qmgr_message *msg, const char *to,
+                    struct vstring *why)
+{
+    return queue_move_as(qmgr.root, msg->queue, msg->file, to, msg->id, why);
+}
+
 /*
- * message_remove - every recipient is done. A file that cannot be unlinked
+ * message_remove - every recipient is done. A file that cannot be removed
  * goes to deferred/: a later run finds every recipient done and removes it
  * (left in active/, it would wait for a qmgr restart).
  */
@@ -240,14 +282,12 @@ static void message_remove(struct qmgr_message *msg)
         unlink_log(msg->id, QUEUE_BOUNCE_LOG);
     }
     FI_POINT("qmgr.before_remove");
-    if (qmgr_retire(msg->id, path) != 0) {
+    if (qmgr_retire(msg, path) != 0) {
         saved = errno;
         msg_warn("%s: %s", msg->id, vstring_str(path));
         if (saved != ENOENT)
             sync_marks(msg);
-        if (saved != ENOENT
-            && queue_move(qmgr.root, QUEUE_ACTIVE, QUEUE_DEFERRED, msg->id,
-                          path) == 0)
+        if (saved != ENOENT && move_out(msg, QUEUE_DEFERRED, path) == 0)
             msg_info("%s: done, removal left to a later run", msg->id);
     } else
         msg_info("%s: removed", msg->id);
@@ -265,22 +305,22 @@ static void message_defer(struct qmgr_message *msg)
     long wait = qmgr_backoff(now, msg->arrival, qmgr.min_backoff,
                              qmgr.max_backoff);
 
-    queue_path(path, qmgr.root, QUEUE_ACTIVE, msg->id);
+    qmgr_message_path(path, msg);
     tv[0].tv_sec = tv[1].tv_sec = now + wait;
     tv[0].tv_usec = tv[1].tv_usec = 0;
     if (utimes(vstring_str(path), tv) != 0)
         msg_warn("%s: utimes %s: %m", msg->id, vstring_str(path));
     sync_marks(msg);
     FI_POINT("qmgr.before_defer_move");
-    if (queue_move(qmgr.root, QUEUE_ACTIVE, QUEUE_DEFERRED, msg->id, why) != 0) {
+    if (move_out(msg, QUEUE_DEFERRED, why) != 0) {
         /* Not in deferred/: back to incoming/ (retried at the next run,
-         * before its back-off) rather than stranded in active/. */
+         * before its back-off) rather than stranded in active/ (or held
+         * in spare/, where the next queue run moves it on anyway). */
         msg_warn("%s: %s", msg->id, vstring_str(why));
         if (access(vstring_str(path), F_OK) == 0 &&
-            queue_move(qmgr.root, QUEUE_ACTIVE, QUEUE_INCOMING, msg->id,
-                       why) != 0)
-            msg_warn("%s: %s (left in active/ until restart)", msg->id,
-                     vstring_str(why));
+            move_out(msg, QUEUE_INCOMING, why) != 0)
+            msg_warn("%s: %s (left in %s/ until restart)", msg->id,
+                     vstring_str(why), msg->queue);
         else
             qmgr.incoming_more = 1;
     } else

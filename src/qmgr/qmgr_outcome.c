@@ -52,13 +52,17 @@ static void log_event(const struct qmgr_message *msg, size_t i,
                  status, reason);
 }
 
-/* open_queue_file - active/<id> for writing a done mark */
+/* open_queue_file - msg's file for writing a done mark: the descriptor
+ * held for a message claimed in place, or a new one */
 static int open_queue_file(const struct qmgr_message *msg, struct vstring *why)
 {
-    struct vstring *path = vstring_alloc(100);
+    struct vstring *path;
     int fd;
 
-    queue_path(path, qmgr.root, QUEUE_ACTIVE, msg->id);
+    if (msg->lock_fd >= 0)
+        return msg->lock_fd;
+    path = vstring_alloc(100);
+    qmgr_message_path(path, msg);
     if ((fd = open(vstring_str(path), O_RDWR | O_NOFOLLOW | O_CLOEXEC)) < 0)
         vstring_sprintf(why, "open %s: %m", vstring_str(path));
     vstring_free(path);
@@ -82,7 +86,8 @@ static int mark_done(struct qmgr_message *msg, size_t i)
         FI_POINT("qmgr.before_mark_done");
         rc = queue_file_mark_done_unsynced(fd, msg->rcpts[i].offset, why);
         FI_POINT("qmgr.after_mark_done");
-        close(fd);
+        if (fd != msg->lock_fd)
+            close(fd);
     }
     if (rc == 0)
         msg->rcpts[i].state = QMGR_RCPT_DONE;
@@ -116,7 +121,7 @@ static int mark_has_logs(struct qmgr_message *msg, int durable,
     int fd, rc = -1;
 
     msg->has_logs = 1;
-    queue_path(path, qmgr.root, QUEUE_ACTIVE, msg->id);
+    qmgr_message_path(path, msg);
     if ((fd = open(vstring_str(path), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0
         || fchmod(fd, qmgr_file_mode(msg)) < 0 || (durable && fsync(fd) < 0))
         vstring_sprintf(why, "mark %s: %m", vstring_str(path));
@@ -275,7 +280,7 @@ void qmgr_outcome_warned(struct qmgr_message *msg)
     struct vstring *path = vstring_alloc(100);
 
     msg->warned = 1;
-    queue_path(path, qmgr.root, QUEUE_ACTIVE, msg->id);
+    qmgr_message_path(path, msg);
     if (chmod(vstring_str(path), qmgr_file_mode(msg)) != 0)
         msg_warn("%s: chmod %s: %m", msg->id, vstring_str(path));
     vstring_free(path);

@@ -1,7 +1,9 @@
 /*
  * qmgr_retire.c - a finished message leaves the queue: its file goes to
- * spare/ (or is unlinked), and within a fifth of a second the directories
- * are fsynced, once for every message finished meanwhile.
+ * spare/ (or is unlinked), or, claimed in place in spare/, its seal is
+ * broken where it lies (queue_seal_break); within a fifth of a second the
+ * broken seals are written and the directories fsynced (which flushes the
+ * device's cache), once for every message finished meanwhile.
  *
  * Neither the removal nor the done marks of a finished message are fsynced
  * one by one (qmgr_outcome.c): after a power loss such a file may come back
@@ -23,8 +25,10 @@
  * the timer fsyncs incoming/ as well (PAPER.md, section 8).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "event_server.h"
 #include "fi_point.h"
@@ -32,6 +36,7 @@
 #include "vstring.h"
 
 #include "queue.h"
+#include "queue_seal.h"
 #include "queue_spare.h"
 
 #include "qmgr.h"
@@ -46,7 +51,31 @@
  */
 #define SYNC_DELAY_MS 200
 
+/* Broken seals not yet written, each file still open: at most this many
+ * (a full list is synced at once). */
+#define BROKEN_MAX 256
+
 static int sync_pending; /* a timer is set */
+static int broken[BROKEN_MAX];
+static int broken_count;
+
+/* write_broken - the broken seals onto the device (the directory fsyncs
+ * that follow flush its cache), then their files closed: a file retired in
+ * place is taken again only after the stamp that follows, so never while
+ * its old seal could come back */
+static void write_broken(void)
+{
+    int i, flags = SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE
+                   | SYNC_FILE_RANGE_WAIT_AFTER;
+
+    for (i = 0; i < broken_count; i++) {
+        if (sync_file_range(broken[i], 0, 0, flags) < 0)
+            msg_warn("sync_file_range of a retired spare file: %m "
+                     "(its message may be delivered again after a crash)");
+        close(broken[i]);
+    }
+    broken_count = 0;
+}
 
 /* sync_dirs - make the removals and moves of the last period durable; the
  * destination of every unsynced move before its source (active/ first:
@@ -64,6 +93,7 @@ static void sync_dirs(void *ctx)
     (void)ctx;
     sync_pending = 0;
     FI_POINT("qmgr.before_retire_sync");
+    write_broken();
     if (clock_gettime(CLOCK_REALTIME, &before) < 0)
         msg_fatal("clock_gettime: %m");
     for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
@@ -88,12 +118,44 @@ void qmgr_sync_soon(void)
     }
 }
 
-/* qmgr_retire - active/<id> out of the queue; 0, or -1 with errno and why */
-int qmgr_retire(const char *id, struct vstring *why)
+/* retire_in_place - break the seal of msg's spare file (its descriptor
+ * goes to the broken list), or unlink it when it is too large to keep */
+static int retire_in_place(struct qmgr_message *msg, struct vstring *why)
 {
-    if (queue_spare_retire(qmgr.root, QUEUE_ACTIVE, id, qmgr.spare_limit,
-                           why) != 0)
+    struct vstring *path = vstring_alloc(100);
+    int keep = msg->file_size <= QUEUE_SPARE_MAX_SIZE, rc, saved;
+
+    qmgr_message_path(path, msg);
+    rc = keep ? queue_seal_break(msg->lock_fd, msg->file_size)
+              : unlink(vstring_str(path));
+    if (rc != 0) {
+        saved = errno;
+        vstring_sprintf(why, "retire %s: %m", vstring_str(path));
+        errno = saved;
+    } else if (!keep) {
+        close(msg->lock_fd);
+        msg->lock_fd = -1;
+    } else {
+        if (broken_count == BROKEN_MAX)
+            sync_dirs(0);
+        broken[broken_count++] = msg->lock_fd;
+        msg->lock_fd = -1;
+    }
+    vstring_free(path);
+    return rc;
+}
+
+/* qmgr_retire - a finished message out of the queue; 0, or -1 with errno
+ * and why */
+int qmgr_retire(struct qmgr_message *msg, struct vstring *why)
+{
+    if (msg->lock_fd >= 0) {
+        if (retire_in_place(msg, why) != 0)
+            return -1;
+    } else if (queue_spare_retire(qmgr.root, QUEUE_ACTIVE, msg->id,
+                                  qmgr.spare_limit, why) != 0) {
         return -1;
+    }
     qmgr_sync_soon();
     return 0;
 }

@@ -136,35 +136,65 @@ void qmgr_take_incoming(const char *id)
     }
 }
 
-/*
- * qmgr_take_spare - spare/<name> (committed in place by cleanup, which
- * named it on the trigger fifo) -> active/ and schedule it; into incoming/
- * instead when active/ is full (the watch or a scan takes it later). A
- * taker may hold its lock for a moment: tried again a few times, then left
- * to queue_spare_recover at the next queue run.
- */
-void qmgr_take_spare(const char *name)
+/* take_held - claim spare/<name> in place and schedule it; 0 when it is
+ * another process's for the moment (try again) */
+static int take_held(const char *name)
 {
     char id[QUEUE_ID_LEN + 1];
-    int full = qmgr.active_count >= qmgr.active_limit, rc, tries = 0;
-    const char *to = full ? QUEUE_INCOMING : QUEUE_ACTIVE;
+    int fd, rc = queue_spare_hold(qmgr.root, name, id, &fd);
 
-    while ((rc = queue_spare_claim(qmgr.root, name, to, id)) == -2
-           && ++tries < SPARE_CLAIM_TRIES)
-        usleep(SPARE_CLAIM_WAIT_US);
+    if (rc == 1)
+        qmgr_message_activate_held(name, id, fd);
+    else if (rc == -1)
+        msg_warn("spare/%s: cannot claim: %m (left for the next queue run)",
+                 name);
+    return rc != -2;
+}
+
+/* take_moved - spare/<name> to <to>/<id>, scheduled when that is active/;
+ * 0 when it is another process's for the moment (try again) */
+static int take_moved(const char *name, int full)
+{
+    char id[QUEUE_ID_LEN + 1];
+    const char *to = full ? QUEUE_INCOMING : QUEUE_ACTIVE;
+    int rc = queue_spare_claim(qmgr.root, name, to, id);
+
     if (rc == -1)
         msg_warn("spare/%s: move to %s/: %m (left for the next queue run)",
                  name, to);
-    else if (rc == -2)
-        msg_warn("spare/%s: locked by another process (left for the next "
-                 "queue run)", name);
     if (rc != 1)
-        return;
+        return rc != -2;
     qmgr_sync_soon(); /* the move's window, as for incoming/ (qmgr_retire.c) */
     if (full)
         qmgr.incoming_more |= !qmgr_watch_active();
     else
         qmgr_message_activate(id);
+    return 1;
+}
+
+/*
+ * qmgr_take_spare - spare/<name> (committed in place by cleanup, which
+ * named it on the trigger fifo): claimed where it lies while fewer than
+ * QMGR_INPLACE_MAX messages are (no rename out and none back when it is
+ * done, and its next commit does not write spare/ again: PAPER.md,
+ * section 6), else moved to active/, or into incoming/ when active/ is
+ * full (the watch or a scan takes it later), and scheduled. A taker may
+ * hold its lock for a moment: tried again a few times, then left to
+ * queue_spare_recover at the next queue run.
+ */
+void qmgr_take_spare(const char *name)
+{
+    int full = qmgr.active_count >= qmgr.active_limit, tries = 0;
+    int in_place = !full && qmgr.inplace_count < QMGR_INPLACE_MAX;
+
+    while (!(in_place ? take_held(name) : take_moved(name, full))) {
+        if (++tries >= SPARE_CLAIM_TRIES) {
+            msg_warn("spare/%s: locked by another process (left for the "
+                     "next queue run)", name);
+            return;
+        }
+        usleep(SPARE_CLAIM_WAIT_US);
+    }
 }
 
 /* qmgr_scan_incoming - activate committed files while there is room */

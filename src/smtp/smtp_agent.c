@@ -305,7 +305,7 @@ void smtp_agent_deliver(const struct smtp_agent_config *cfg,
     unsigned long long size;
     int eightbit, r;
 
-    r = queue_file_read(cfg->queue_dir, req->queue_name, req->queue_id,
+    r = queue_file_read(cfg->queue_dir, req->queue_name, req->queue_file,
                         QUEUE_FILE_RDONLY, &m, why);
     if (r != QUEUE_FILE_OK) {
         msg_warn("%s: cannot read queue file: %s", req->queue_id,

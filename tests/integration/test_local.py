@@ -140,7 +140,7 @@ def request_pairs(inst, sender, rcpts, content, attrs=()):
     (id, pairs, the recipients' offsets)."""
     qid, coff, offs = write_queue_file(inst.queue, sender, rcpts, content,
                                        attrs)
-    pairs = [("queue_name", "active"), ("queue_id", qid),
+    pairs = [("queue_name", "active"), ("queue_id", qid), ("queue_file", qid),
              ("content_offset", str(coff)), ("sender", sender),
              ("envid", ""), ("ret", ""), ("nexthop", "test.example"),
              ("arrival_time", "1700000000")]

@@ -271,6 +271,54 @@ class PipelineTest(unittest.TestCase):
         self.assertEqual(len(inst.mail("kate")), 1)
 
 
+    # ---- a message delivered where cleanup committed it -------------------
+
+    def test_delivered_in_place(self):
+        """qmgr delivers a message committed in a recycled file from
+        spare/, without moving it (claimed in place): the queue tools see
+        it as active while it is delivered, and once it is done the file
+        is a spare again and the queue is empty."""
+        inst = self.full(start=False)
+        os.chmod(inst.dir, 0o755)
+        out = os.path.join(inst.dir, "out")
+        os.makedirs(out)
+        os.chmod(out, 0o777)
+        go = os.path.join(out, "go")
+        inst.write_etc("aliases", "slow: \"|while [ ! -e %s ]; do sleep "
+                                  "0.05; done; cat > %s/got\"\n" % (go, out))
+        inst.start()
+        mark = inst.log_offset()
+        inst.sendmail(["-f", "bob", "slow"], "Subject: held\n\nin place\n")
+        qid = inst.qid_of(r": from=<bob@test\.example>.*\(queue active\)",
+                          after=mark)
+        self.assertEqual(inst.where(qid), "spare")
+        name = inst.in_place()[qid]
+        out_list = inst.sluice("list").stdout
+        self.assertRegex(out_list, qid + r" +active +\d+ .* bob@test\.example")
+        self.assertIn("slow@test.example", out_list)
+        js = json.loads(inst.sluice("list", "--json").stdout)
+        self.assertEqual([(m["id"], m["queue"]) for m in js], [(qid, "active")])
+        show = inst.sluice("show", qid).stdout
+        self.assertIn("queue: active", show)
+        self.assertIn("\n\nin place\n", show)
+        r = inst.sluice("hold", qid, check=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("being delivered", r.stderr)
+        self.assertEqual(inst.where(qid), "spare")
+        with open(go, "w"):
+            pass
+        inst.wait_for_log(qid + r": to=<slow@test\.example>.*status=sent")
+        inst.wait_queue_empty()
+        with open(os.path.join(out, "got"), "rb") as f:
+            self.assertTrue(f.read().endswith(b"\n\nin place\n"))
+        # the same file, a spare again: its seal no longer names a message
+        self.assertTrue(os.path.exists(os.path.join(inst.queue, "spare",
+                                                    name)))
+        self.assertEqual(inst.in_place(), {})
+        self.assertIn("-- 0 messages", inst.sluice("list").stdout)
+        r = inst.sluice("check", check=False)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
     # ---- the queue tools on real messages ---------------------------------
 
     def block(self, inst, user):

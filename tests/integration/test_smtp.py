@@ -50,7 +50,7 @@ def write_queue_file(queue, qid, sender, rcpts, body):
 
 def request_text(qid, sender, rcpts, offsets, content, nexthop):
     """One request record, as qmgr writes it."""
-    lines = [f"queue_name=active", f"queue_id={qid}",
+    lines = [f"queue_name=active", f"queue_id={qid}", f"queue_file={qid}",
              f"content_offset={content}", f"sender={sender}", "envid=",
              "ret=", f"nexthop={nexthop}", "arrival_time=1700000000"]
     for r in rcpts:

@@ -44,6 +44,7 @@ static void add_head(struct attr_list *l)
 {
     attr_list_add(l, MAIL_ATTR_QUEUE_NAME, "active");
     attr_list_add(l, MAIL_ATTR_QUEUE_ID, ID);
+    attr_list_add(l, MAIL_ATTR_QUEUE_FILE, ID);
     attr_list_add(l, MAIL_ATTR_CONTENT_OFFSET, "120");
     attr_list_add(l, MAIL_ATTR_SENDER, "");
     attr_list_add(l, MAIL_ATTR_ENVID, "env 1");
@@ -86,6 +87,7 @@ static void test_round_trip(void)
     req = read_one(p.agent, why);
     CU_ASSERT_PTR_NOT_NULL_FATAL(req);
     CU_ASSERT_STRING_EQUAL(req->queue_id, ID);
+    CU_ASSERT_STRING_EQUAL(req->queue_file, ID);
     CU_ASSERT_EQUAL(req->content_offset, 120);
     CU_ASSERT_STRING_EQUAL(req->sender, "");
     CU_ASSERT_STRING_EQUAL(req->envid, "env 1");
@@ -126,16 +128,17 @@ struct bad_case {
 };
 
 static const struct bad_case bad_cases[] = {
-    {"bad id", 1, 0, "0123", "queue name or id"},
-    {"bad queue", 0, 0, "../etc", "queue name or id"},
-    {"bad offset", 2, 0, "12x", "content_offset"},
-    {"negative offset", 2, 0, "-5", "content_offset"},
-    {"bad ret", 5, 0, "ALL", "ret"},
-    {"bad time", 7, 0, "", "arrival_time"},
-    {"out of order", 3, MAIL_ATTR_ENVID, "x", "expected \"sender\""},
-    {"rcpt order", 9, MAIL_ATTR_ORCPT, "x", "expected \"rcpt_offset\""},
-    {"empty rcpt", 8, 0, "", "bad recipient"},
-    {"bad rcpt offset", 9, 0, "9999999999999999999999", "rcpt_offset"},
+    {"bad id", 1, 0, "0123", "queue name, id"},
+    {"bad queue", 0, 0, "../etc", "queue name, id"},
+    {"bad file name", 2, 0, "../../etc/passwd", "file name"},
+    {"bad offset", 3, 0, "12x", "content_offset"},
+    {"negative offset", 3, 0, "-5", "content_offset"},
+    {"bad ret", 6, 0, "ALL", "ret"},
+    {"bad time", 8, 0, "", "arrival_time"},
+    {"out of order", 4, MAIL_ATTR_ENVID, "x", "expected \"sender\""},
+    {"rcpt order", 10, MAIL_ATTR_ORCPT, "x", "expected \"rcpt_offset\""},
+    {"empty rcpt", 9, 0, "", "bad recipient"},
+    {"bad rcpt offset", 10, 0, "9999999999999999999999", "rcpt_offset"},
     {0, 0, 0, 0, 0},
 };
 

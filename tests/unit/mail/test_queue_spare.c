@@ -3,7 +3,8 @@
  * by count and size), taking one back for a new message (never for the
  * maildrop, never a locked or foreign file; one taken ahead is held for
  * the next commit), and a committed recycled file
- * that holds exactly its own message, nothing of the one before.
+ * that holds exactly its own message, nothing of the one before; a
+ * message claimed in place, held until qmgr breaks its seal.
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "queue.h"
 #include "queue_fixture.h"
 #include "queue_file.h"
+#include "queue_seal.h"
 #include "queue_spare.h"
 #include "record.h"
 #include "testkit.h"
@@ -266,6 +268,56 @@ static void test_commit_keep_and_claim(void)
     vstring_free(name);
 }
 
+/* A message claimed in place (queue_spare_hold): it stays in spare/,
+ * locked, so that no taker, no second claim and no recovery touches it;
+ * its broken seal (queue_seal_break, qmgr's retire) makes it a spare
+ * again, which a taker may use once spare/ was synced. */
+static void test_hold_in_place(void)
+{
+    static const char *spare = "0000000900009000009000D";
+    struct vstring *name = vstring_alloc(32);
+    char id[QUEUE_ID_LEN + 1], got[QUEUE_ID_LEN + 1];
+    struct queue_file *qf;
+    struct stat st;
+    int rc, fd, fd2;
+
+    queue_fixture_empty(QUEUE_SPARE);
+    queue_fixture_empty(QUEUE_INCOMING);
+    queue_spare_forget();
+    put_file(QUEUE_SPARE, spare, 100, 0600);
+    queue_fixture_spare_synced();
+    snprintf(id, sizeof(id), "%s", queue_fixture_commit_keep(300, name, &rc));
+    CU_ASSERT_EQUAL_FATAL(rc, 1);
+    CU_ASSERT_EQUAL_FATAL(queue_spare_hold(root, spare, got, &fd), 1);
+    CU_ASSERT_STRING_EQUAL(got, id);
+    CU_ASSERT(access(queue_fixture_path(QUEUE_SPARE, spare), F_OK) == 0);
+    queue_fixture_read_ok(QUEUE_SPARE, spare);
+    /* held: a second claim waits, recovery and takers pass it by */
+    CU_ASSERT_EQUAL(queue_spare_hold(root, spare, got, &fd2), -2);
+    CU_ASSERT_EQUAL(queue_spare_recover(root), 0);
+    CU_ASSERT_EQUAL(queue_fixture_count(QUEUE_INCOMING), 0);
+    qf = queue_file_create(root, QUEUE_INCOMING, 0600, why);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(qf);
+    CU_ASSERT_EQUAL(qf->recycled, 0);
+    queue_file_abort(qf);
+    /* retired in place: garbage now, taken once spare/ is synced */
+    CU_ASSERT_FATAL(fstat(fd, &st) == 0);
+    CU_ASSERT_EQUAL(queue_seal_break(fd, 10), -1);
+    CU_ASSERT_EQUAL(queue_seal_break(fd, st.st_size), 0);
+    close(fd);
+    CU_ASSERT_EQUAL(queue_spare_hold(root, spare, got, &fd2), 0);
+    CU_ASSERT_EQUAL(queue_spare_recover(root), 0);
+    queue_spare_forget();
+    queue_fixture_spare_synced();
+    qf = queue_file_create(root, QUEUE_INCOMING, 0600, why);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(qf);
+    CU_ASSERT_EQUAL(qf->recycled, 1);
+    queue_file_abort(qf);
+    queue_fixture_empty(QUEUE_INCOMING);
+    queue_fixture_empty(QUEUE_SPARE);
+    vstring_free(name);
+}
+
 /* A pool larger than one listing (sample_spares reads a few hundred names
  * from a random point of spare/ and wraps around to its start): every
  * file is taken once, none twice, until none is left. */
@@ -433,6 +485,8 @@ static const struct testkit_case cases[] = {
     {"take ahead: held, locked, used by the next commit", test_take_ahead},
     {"commit keep: stays in spare/, untaken; claim moves only a message",
      test_commit_keep_and_claim},
+    {"hold: claimed in place, untouched until its seal is broken",
+     test_hold_in_place},
     {"take: every file of a pool larger than a listing, once",
      test_take_whole_large_pool},
     {"abort empties a spare; start drops linked and oversized ones",

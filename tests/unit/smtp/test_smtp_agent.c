@@ -78,6 +78,7 @@ static struct deliver_request *request(const char *id, const char *nexthop)
     memset(req, 0, sizeof(*req));
     req->queue_name = mystrdup(QUEUE_ACTIVE);
     req->queue_id = mystrdup(id);
+    req->queue_file = mystrdup(id);
     req->sender = mystrdup("s@example.org");
     req->envid = mystrdup("");
     req->ret = mystrdup("");
@@ -104,7 +105,8 @@ static void request_free(struct deliver_request *req)
         myfree(r->dsn_status), myfree(r->dsn_action), myfree(r->reason);
     }
     myfree(req->rcpts);
-    myfree(req->queue_name), myfree(req->queue_id), myfree(req->sender);
+    myfree(req->queue_name), myfree(req->queue_id), myfree(req->queue_file);
+    myfree(req->sender);
     myfree(req->envid), myfree(req->ret), myfree(req->nexthop);
     myfree(req);
 }
