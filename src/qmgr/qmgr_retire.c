@@ -60,20 +60,26 @@ static int broken[BROKEN_MAX];
 static int broken_count;
 
 /* write_broken - the broken seals onto the device (the directory fsyncs
- * that follow flush its cache), then their files closed: a file retired in
- * place is taken again only after the stamp that follows, so never while
- * its old seal could come back */
+ * that follow flush its cache), all submitted before any is waited for,
+ * then their files closed: a file retired in place is taken again only
+ * after the stamp that follows, so never while its old seal could come
+ * back */
 static void write_broken(void)
 {
-    int i, flags = SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE
-                   | SYNC_FILE_RANGE_WAIT_AFTER;
+    int i, failed = 0;
 
+    for (i = 0; i < broken_count; i++)
+        failed |= sync_file_range(broken[i], 0, 0, SYNC_FILE_RANGE_WRITE) < 0;
     for (i = 0; i < broken_count; i++) {
-        if (sync_file_range(broken[i], 0, 0, flags) < 0)
-            msg_warn("sync_file_range of a retired spare file: %m "
-                     "(its message may be delivered again after a crash)");
+        failed |= sync_file_range(broken[i], 0, 0,
+                                  SYNC_FILE_RANGE_WAIT_BEFORE
+                                      | SYNC_FILE_RANGE_WRITE
+                                      | SYNC_FILE_RANGE_WAIT_AFTER) < 0;
         close(broken[i]);
     }
+    if (failed)
+        msg_warn("sync_file_range of a retired spare file: %m (its message "
+                 "may be delivered again after a crash)");
     broken_count = 0;
 }
 
