@@ -153,7 +153,9 @@ class Killer(threading.Thread):
 
 
 def queue_count(queue, dirs=("maildrop", "incoming", "active", "deferred")):
-    n = 0
+    """Messages in dirs; with active/ also those committed in place in
+    spare/, which qmgr delivers where they lie."""
+    n = len(fi_oracle.committed_in_spare(queue)) if "active" in dirs else 0
     for q in dirs:
         d = os.path.join(queue, q)
         if os.path.isdir(d):
