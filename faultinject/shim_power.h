@@ -28,8 +28,9 @@
  * logged to SLUICE_SHIM_LOG as "pl-undo <prog> <pid> <what> <path>".
  * Limits: only the crashing process's own unsynced state is undone (other
  * processes' writes are taken as durable, so a file another process wrote
- * after this one keeps its data, and a name another process changed after
- * this one keeps that change: "pl-undo-skipped"); names outside SLUICE_SHIM_PATH,
+ * after this one keeps its data, or holds locked (flock: it is writing
+ * it now), and a name another process changed after this one keeps that
+ * change: "pl-undo-skipped"); names outside SLUICE_SHIM_PATH,
  * and writes through calls the shim does not see (stdio inside libc, mmap),
  * are not modelled; the tables are bounded (an overflow is logged as
  * "pl-overflow" and that change is then taken as durable).
