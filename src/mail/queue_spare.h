@@ -54,7 +54,10 @@
  *     claimed in place (queue_spare_hold) is retired where it lies: its
  *     seal is broken (queue_seal_break), written to the device within 0.2
  *     s and flushed by the fsync of spare/ that the stamp then covers, so
- *     a taker never uses a file whose old seal a crash could bring back.
+ *     a taker never uses a file whose old seal a crash could bring back;
+ *     a qmgr that starts writes back every spare file it keeps
+ *     (queue_spare_fill), for the seals a predecessor broke and did not
+ *     live to write.
  *   - Only qmgr delivers from spare/, and only a file it holds locked;
  *     the queue tools list such a message as active. A file without
  *     a seal naming another id may be removed at any time, and a spare

@@ -62,10 +62,28 @@ void queue_spare_synced(const char *root, const struct timespec *before)
     write_stamp(root, &until);
 }
 
+/* write_back - the file's dirty pages onto the device: a seal broken by a
+ * qmgr that exited or died before its periodic write (queue_spare_hold)
+ * is then on the disk before the next fsync of spare/ lets a taker use
+ * the file */
+static void write_back(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+    if (fd < 0)
+        return;
+    if (sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WAIT_BEFORE
+                                      | SYNC_FILE_RANGE_WRITE
+                                      | SYNC_FILE_RANGE_WAIT_AFTER) < 0)
+        msg_warn("sync_file_range %s: %m", path);
+    close(fd);
+}
+
 /* keep_spare - is root/spare/name fit to stay? Drops it if not: a second
  * name (a crash kept both names of a commit's rename, and fsck counted
  * both), or too large (a taker died while writing a big message). A file
- * a taker holds locked is left alone: it is being written. */
+ * a taker holds locked is left alone: it is being written. One that stays
+ * is written back. */
 static int keep_spare(const char *root, const char *name, struct vstring *path)
 {
     struct stat st;
@@ -75,8 +93,10 @@ static int keep_spare(const char *root, const char *name, struct vstring *path)
     if (lstat(vstring_str(path), &st) < 0)
         return 0;
     if (S_ISREG(st.st_mode) && st.st_nlink == 1 &&
-        st.st_size <= QUEUE_SPARE_MAX_SIZE)
+        st.st_size <= QUEUE_SPARE_MAX_SIZE) {
+        write_back(vstring_str(path));
         return 1;
+    }
     fd = open(vstring_str(path), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     busy = fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0;
     /* a file with one name that holds a committed message is not ours to
