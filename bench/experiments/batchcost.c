@@ -45,16 +45,6 @@
 static char buf[1500];
 static int serial;
 
-/* cpu_ms - user and system time of this process so far */
-static double cpu_ms(void)
-{
-    struct rusage ru;
-
-    getrusage(RUSAGE_SELF, &ru);
-    return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3
-           + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
-}
-
 /* flushes - flush requests the device completed (field 15), or -1 */
 static long flushes(void)
 {
@@ -171,14 +161,14 @@ int main(int argc, char **argv)
             w0 = device_writes("BATCHCOST_DEV");
             f0 = flushes();
             t0 = now_ms();
-            c0 = cpu_ms();
+            c0 = cpu_ms(RUSAGE_SELF);
             for (i = 0; i < N; i += per)
                 if (batch(mode, per) < 0) {
                     perror("delivery");
                     return 1;
                 }
             printf("%-16s %3d %9.3f %9.3f %8.2f %8.2f\n", what[mode], per,
-                   (now_ms() - t0) / N, (cpu_ms() - c0) / N,
+                   (now_ms() - t0) / N, (cpu_ms(RUSAGE_SELF) - c0) / N,
                    (double)(device_writes("BATCHCOST_DEV") - w0) / N,
                    (double)(flushes() - f0) / N);
             fflush(stdout);

@@ -1,14 +1,16 @@
 /*
  * expcommon.h - what the one-file C experiments of bench/experiments share
- * (flushcost.c, newentry.c, maildircost.c): a monotonic clock in ms, the
- * comparison qsort needs for a table of times, and the block device's
- * count of completed write requests. Included by each; nothing to link.
+ * (flushcost.c, newentry.c, maildircost.c, batchcost.c, devcost.c): a
+ * monotonic clock in ms, CPU time in ms, the comparison qsort needs for a
+ * table of times, and the block device's count of completed write
+ * requests. Included by each; nothing to link.
  */
 #ifndef EXPCOMMON_H
 #define EXPCOMMON_H
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <time.h>
 
 /* now_ms - the monotonic clock in milliseconds */
@@ -18,6 +20,17 @@ static inline double now_ms(void)
 
     clock_gettime(CLOCK_MONOTONIC, &t);
     return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+/* cpu_ms - user and system time so far of this process (RUSAGE_SELF) or
+ * of its children that were waited for (RUSAGE_CHILDREN) */
+static inline double cpu_ms(int who)
+{
+    struct rusage ru;
+
+    getrusage(who, &ru);
+    return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3
+           + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
 }
 
 /* cmp - ascending doubles, for qsort */
