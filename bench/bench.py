@@ -14,7 +14,9 @@ p50/p99 (MAIL to 250, and MAIL to arrival at the sink), peak Pss and
 process count of the MTA's process tree during the relay run, CPU time
 per message; then, untimed, system calls per message (strace) and
 user-space instructions per message (callgrind, instructions.py). Prints
-median [min-max] per system and the ratio Sluice/Postfix; writes
+median [min-max] per system and the ratio Sluice/Postfix, then issue 8's
+four targets, each met or missed by the ratio of the medians, with the
+ratios of each alternation's two runs beside it; writes
 bench/out/<stamp>/{results.json,table.txt}.
 full: the growth runs of growth.py (size, sessions, deferred queue) with
 tables and PNG plots.
@@ -257,6 +259,36 @@ def cell(values):
     return f"{med:.4g} [{min(values):.4g}-{max(values):.4g}]"
 
 
+# issue 8's targets: (metric, "at least" or "at most", Sluice/Postfix)
+TARGETS = [("relay_rate", "at least", 3.0), ("local_rate", "at least", 3.0),
+           ("accept_p50_ms", "at most", 0.5), ("peak_pss_mib", "at most", 0.5)]
+
+
+def targets(results):
+    """One line per target of issue 8: the ratio of the medians, whether
+    it meets the target, and the range of the ratios of the runs one
+    alternation made back to back (how far the verdict rests on drift)."""
+    pf, sl = results.get("postfix", []), results.get("sluice", [])
+    lines = ["issue 8 targets (Sluice/Postfix: ratio of the medians; in "
+             "brackets the ratios of each alternation's two runs):"]
+    for key, how, bound in TARGETS:
+        p = [r[key] for r in pf if key in r]
+        s = [r[key] for r in sl if key in r]
+        if not p or not s or not statistics.median(p):
+            continue
+        ratio = statistics.median(s) / statistics.median(p)
+        met = ratio >= bound if how == "at least" else ratio <= bound
+        pairs = [b[key] / a[key] for a, b in zip(pf, sl)
+                 if key in a and key in b and a[key]]
+        spread = (f" [{min(pairs):.2f}-{max(pairs):.2f}, "
+                  f"{sum((x >= bound) == (how == 'at least') for x in pairs)}"
+                  f" of {len(pairs)} meet it]") if pairs else ""
+        label = dict(METRICS)[key]
+        lines.append(f"  {label} {how} {bound:g}x: {ratio:.2f} "
+                     f"{'met' if met else 'missed'}{spread}")
+    return lines if len(lines) > 1 else []
+
+
 def table(results, systems, notes):
     rows = [("metric", "postfix median [min-max]",
              "sluice median [min-max]", "sluice/postfix")]
@@ -271,7 +303,9 @@ def table(results, systems, notes):
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines + [""] + notes) + "\n"
+    verdict = targets(results)
+    return "\n".join(lines + [""] + verdict + ([""] if verdict else [])
+                     + notes) + "\n"
 
 
 def machine_notes(p, runs):

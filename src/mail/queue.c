@@ -46,6 +46,28 @@ int queue_id_valid(const char *id)
     return id[QUEUE_ID_LEN] == 0;
 }
 
+/* put_hex - append value as exactly digits upper-case hex digits (the
+ * paths and ids of this file are made by hand: through vsnprintf they were
+ * a tenth of qmgr's instructions) */
+static void put_hex(struct vstring *out, unsigned long value, int digits)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char buf[16];
+    int i;
+
+    for (i = digits - 1; i >= 0; i--, value >>= 4)
+        buf[i] = hex[value & 0xF];
+    if (vstring_append(out, buf, (size_t)digits) < 0)
+        msg_fatal("queue_id_new: out of space");
+}
+
+/* put_name - append "/" and a name */
+static void put_name(struct vstring *out, const char *name)
+{
+    if (vstring_append_char(out, '/') < 0 || vstring_append_str(out, name) < 0)
+        msg_fatal("queue path too long: %s/%s", vstring_str(out), name);
+}
+
 /* queue_id_new - time, microseconds, pid and a counter, in hex */
 void queue_id_new(struct vstring *out)
 {
@@ -61,10 +83,11 @@ void queue_id_new(struct vstring *out)
     }
     if (gettimeofday(&tv, 0) < 0)
         msg_fatal("gettimeofday: %m");
-    vstring_sprintf(out, "%08lX%05lX%06lX%04X",
-                    (unsigned long)tv.tv_sec & 0xffffffffUL,
-                    (unsigned long)tv.tv_usec & 0xfffffUL,
-                    (unsigned long)pid & 0xffffffUL, counter++ & 0xffffU);
+    vstring_reset(out);
+    put_hex(out, (unsigned long)tv.tv_sec & 0xffffffffUL, 8);
+    put_hex(out, (unsigned long)tv.tv_usec & 0xfffffUL, 5);
+    put_hex(out, (unsigned long)pid & 0xffffffUL, 6);
+    put_hex(out, counter++ & 0xffffU, 4);
     if (!queue_id_valid(vstring_str(out)))
         msg_panic("queue_id_new: made a bad id %s", vstring_str(out));
 }
@@ -74,7 +97,9 @@ void queue_dir_path(struct vstring *out, const char *root, const char *queue)
 {
     if (!queue_name_valid(queue))
         msg_panic("queue_dir_path: bad queue name %s", queue);
-    vstring_sprintf(out, "%s/%s", root, queue);
+    if (vstring_set_str(out, root) < 0)
+        msg_fatal("queue root too long: %s", root);
+    put_name(out, queue);
 }
 
 /* queue_path - <root>/<queue>/<id> */
@@ -84,7 +109,7 @@ void queue_path(struct vstring *out, const char *root, const char *queue,
     if (!queue_id_valid(id))
         msg_panic("queue_path: bad queue id %s", id);
     queue_dir_path(out, root, queue);
-    vstring_sprintf_append(out, "/%s", id);
+    put_name(out, id);
 }
 
 /* make_dir - create or repair one directory: mode, owner, not a symlink */
@@ -180,7 +205,7 @@ static void move_path(struct vstring *out, const char *root, const char *queue,
 {
     queue_dir_path(out, root, queue);
     if (name)
-        vstring_sprintf_append(out, "/%s", name);
+        put_name(out, name);
 }
 
 /* move_unsynced - <from>/<name> to <to>/<new_name>; directories not

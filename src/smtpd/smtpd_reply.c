@@ -38,6 +38,7 @@ int smtpd_reply_dsn_ok(int code, const char *dsn)
 void smtpd_reply_line(struct vstring *out, int code, int more,
                       const char *dsn, const char *text)
 {
+    char head[4];
     size_t i;
     unsigned char c;
 
@@ -45,9 +46,15 @@ void smtpd_reply_line(struct vstring *out, int code, int more,
         msg_panic("smtpd_reply_line: bad reply code %d", code);
     if (dsn != 0 && !smtpd_reply_dsn_ok(code, dsn))
         msg_panic("smtpd_reply_line: bad status %s for %d", dsn, code);
-    vstring_sprintf_append(out, "%d%c", code, more ? '-' : ' ');
-    if (dsn != 0)
-        vstring_sprintf_append(out, "%s ", dsn);
+    head[0] = (char)('0' + code / 100);
+    head[1] = (char)('0' + code / 10 % 10);
+    head[2] = (char)('0' + code % 10);
+    head[3] = more ? '-' : ' ';
+    vstring_append(out, head, sizeof(head));
+    if (dsn != 0) {
+        vstring_append_str(out, dsn);
+        vstring_append_char(out, ' ');
+    }
     for (i = 0; text != 0 && text[i] != 0 && i < SMTPD_REPLY_TEXT_MAX; i++) {
         c = (unsigned char)text[i];
         vstring_append_char(out, (c < 0x20 || c >= 0x7f) ? '?' : (char)c);

@@ -85,9 +85,14 @@ void smtpd_reply(struct smtpd_session *s, int error, int code,
     va_list ap;
 
     vstring_reset(s->text);
-    va_start(ap, fmt);
-    vstring_vsprintf_append(s->text, fmt, ap);
-    va_end(ap);
+    if (strchr(fmt, '%') == 0) {
+        /* most replies are constant: no trip through vsnprintf */
+        vstring_append_str(s->text, fmt);
+    } else {
+        va_start(ap, fmt);
+        vstring_vsprintf_append(s->text, fmt, ap);
+        va_end(ap);
+    }
     smtpd_reply_line(s->reply, code, 0, dsn, vstring_str(s->text));
     if (error && smtpd_state_error(&s->state)) {
         smtpd_reply_line(s->reply, 421, 0, "4.7.0",

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,8 @@
 #include "msg.h"
 #include "my_pid.h"
 
-#define MSG_LINE_MAX 2048
+#define MSG_LINE_MAX 2048   /* a line's body, cut beyond */
+#define MSG_PREFIX_MAX 160   /* stamp, name, pid, level word */
 
 int msg_verbose;
 
@@ -92,34 +94,80 @@ static void write_all(int fd, const char *buf, size_t len)
     }
 }
 
-/* msg_vlog - format one line and send it to every destination */
+/* log_stamp - the local time as log lines carry it, formatted again only
+ * when the second changes (localtime_r and strftime cost a log line more
+ * than the rest of its formatting) */
+static const char *log_stamp(void)
+{
+    static char stamp[32];
+    static time_t stamp_time = (time_t)-1;
+    time_t now = time(0);
+    struct tm tm;
+
+    if (now != stamp_time) {
+        if (localtime_r(&now, &tm) == 0 ||
+            strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+            snprintf(stamp, sizeof(stamp), "%lld", (long long)now);
+        stamp_time = now;
+    }
+    return stamp;
+}
+
+/* put - append s at len, cut to fit size (with room for a terminator);
+ * the new end */
+static size_t put(char *buf, size_t size, size_t len, const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n > size - 1 - len)
+        n = size - 1 - len;
+    memcpy(buf + len, s, n);
+    return len + n;
+}
+
+/* decimal - a non-negative number's digits, in buf */
+static const char *decimal(char *buf, size_t size, long value)
+{
+    char *p = buf + size - 1;
+
+    *p = 0;
+    do {
+        *--p = (char)('0' + value % 10);
+        value /= 10;
+    } while (value > 0 && p > buf);
+    return p;
+}
+
+/* msg_vlog - format one line and send it to every destination: the line
+ * is "<stamp> <name>[<pid>]: <level word><body>\n", its body formatted in
+ * place; stderr gets it from the name on, syslog the level word and body */
 void msg_vlog(int level, const char *fmt, va_list ap)
 {
-    char body[MSG_LINE_MAX];
-    char line[MSG_LINE_MAX + 160];
+    char line[MSG_PREFIX_MAX + MSG_LINE_MAX + 1];
     int saved_errno = errno;
+    size_t name_at, word_at, body_at, end;
+    char pid[24];
     int n;
 
-    vsnprintf(body, sizeof(body), fmt, ap);
+    name_at = put(line, MSG_PREFIX_MAX, put(line, MSG_PREFIX_MAX, 0,
+                                            log_stamp()), " ");
+    word_at = put(line, MSG_PREFIX_MAX, name_at, msg_name);
+    word_at = put(line, MSG_PREFIX_MAX, word_at, "[");
+    word_at = put(line, MSG_PREFIX_MAX, word_at,
+                  decimal(pid, sizeof(pid), (long)my_pid()));
+    word_at = put(line, MSG_PREFIX_MAX, word_at, "]: ");
+    body_at = put(line, MSG_PREFIX_MAX, word_at, level_word[level]);
+    n = vsnprintf(line + body_at, MSG_LINE_MAX, fmt, ap);
+    end = body_at + (n < 0 ? 0 : n < MSG_LINE_MAX ? (size_t)n
+                                                   : MSG_LINE_MAX - 1);
+    line[end] = 0;
     if (msg_flags & MSG_TO_SYSLOG)
-        syslog(level_prio[level], "%s%s", level_word[level], body);
-    if (msg_flags & MSG_TO_STDERR) {
-        n = snprintf(line, sizeof(line), "%s[%ld]: %s%s\n", msg_name,
-                     (long)my_pid(), level_word[level], body);
-        write_all(2, line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
-    }
-    if (msg_log_fd >= 0) {
-        char stamp[32];
-        time_t now = time(0);
-        struct tm tm;
-
-        strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S",
-                 localtime_r(&now, &tm));
-        n = snprintf(line, sizeof(line), "%s %s[%ld]: %s%s\n", stamp, msg_name,
-                     (long)my_pid(), level_word[level], body);
-        write_all(msg_log_fd, line,
-                  n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
-    }
+        syslog(level_prio[level], "%s", line + word_at);
+    line[end] = '\n';
+    if (msg_flags & MSG_TO_STDERR)
+        write_all(2, line + name_at, end + 1 - name_at);
+    if (msg_log_fd >= 0)
+        write_all(msg_log_fd, line, end + 1);
     errno = saved_errno;
 }
 
