@@ -157,6 +157,7 @@ void msg_vlog(int level, const char *fmt, va_list ap)
                   decimal(pid, sizeof(pid), (long)my_pid()));
     word_at = put(line, MSG_PREFIX_MAX, word_at, "]: ");
     body_at = put(line, MSG_PREFIX_MAX, word_at, level_word[level]);
+    errno = saved_errno; /* for %m: the stamp's localtime_r may have set it */
     n = vsnprintf(line + body_at, MSG_LINE_MAX, fmt, ap);
     end = body_at + (n < 0 ? 0 : n < MSG_LINE_MAX ? (size_t)n
                                                    : MSG_LINE_MAX - 1);

@@ -103,6 +103,22 @@ static void test_long_line_cut(void)
     free(big);
 }
 
+/* test_percent_m_is_callers_errno - %m names the errno the caller had,
+ * whatever formatting the line's time stamp did first */
+static void test_percent_m_is_callers_errno(void)
+{
+    char want[128];
+    const char *line;
+
+    to_log("qmgr");
+    snprintf(want, sizeof(want), "write x: %s\n", strerror(EDQUOT));
+    errno = EDQUOT;
+    msg_warn("write x: %m");
+    line = read_log();
+    CU_ASSERT_PTR_NOT_NULL(strstr(line, want));
+    CU_ASSERT_EQUAL(errno, EDQUOT);
+}
+
 /* test_errno_preserved - logging does not clobber errno */
 static void test_errno_preserved(void)
 {
@@ -201,6 +217,7 @@ static const struct testkit_case cases[] = {
     {"lines carry program name, pid and level", test_lines_carry_name_and_pid},
     {"a long message is cut to one line", test_long_line_cut},
     {"errno is preserved", test_errno_preserved},
+    {"%m is the caller's errno", test_percent_m_is_callers_errno},
     {"an unopenable log file keeps the old one", test_bad_logfile_kept_old},
     {"fatal and panic exit 1 and 2 through the hook", test_fatal_panic_status},
     {"fatal and panic really exit without a hook", test_real_exit},
