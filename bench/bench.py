@@ -276,13 +276,15 @@ def targets(results):
         s = [r[key] for r in sl if key in r]
         if not p or not s or not statistics.median(p):
             continue
+        def meets(x):
+            return x >= bound if how == "at least" else x <= bound
         ratio = statistics.median(s) / statistics.median(p)
-        met = ratio >= bound if how == "at least" else ratio <= bound
+        met = meets(ratio)
         pairs = [b[key] / a[key] for a, b in zip(pf, sl)
                  if key in a and key in b and a[key]]
         spread = (f" [{min(pairs):.2f}-{max(pairs):.2f}, "
-                  f"{sum((x >= bound) == (how == 'at least') for x in pairs)}"
-                  f" of {len(pairs)} meet it]") if pairs else ""
+                  f"{sum(map(meets, pairs))} of {len(pairs)} meet it]"
+                  ) if pairs else ""
         label = dict(METRICS)[key]
         lines.append(f"  {label} {how} {bound:g}x: {ratio:.2f} "
                      f"{'met' if met else 'missed'}{spread}")

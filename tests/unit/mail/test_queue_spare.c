@@ -211,6 +211,23 @@ static void test_take_past_busy_and_gone(void)
             close(fds[i]);
 }
 
+/* commit_in_only_spare - spare/ holds just the synced file spare; a
+ * 300-recipient commit keeps it there; id is the message's queue id */
+static void commit_in_only_spare(const char *spare, struct vstring *name,
+                                 char id[QUEUE_ID_LEN + 1])
+{
+    int rc;
+
+    queue_fixture_empty(QUEUE_SPARE);
+    queue_spare_forget();
+    put_file(QUEUE_SPARE, spare, 100, 0600);
+    queue_fixture_spare_synced();
+    snprintf(id, QUEUE_ID_LEN + 1, "%s",
+             queue_fixture_commit_keep(300, name, &rc));
+    CU_ASSERT_EQUAL_FATAL(rc, 1);
+    CU_ASSERT_STRING_EQUAL(vstring_str(name), spare);
+}
+
 /* A commit that keeps a recycled file in spare/ (cleanup hands it to qmgr
  * by name): committed there, never taken again, and moved on by
  * queue_spare_claim only when it holds the committed message; a new file
@@ -224,14 +241,8 @@ static void test_commit_keep_and_claim(void)
     struct queue_file *qf;
     int rc, fd;
 
-    queue_fixture_empty(QUEUE_SPARE);
     queue_fixture_empty(QUEUE_ACTIVE);
-    queue_spare_forget();
-    put_file(QUEUE_SPARE, spare, 100, 0600);
-    queue_fixture_spare_synced();
-    snprintf(id, sizeof(id), "%s", queue_fixture_commit_keep(300, name, &rc));
-    CU_ASSERT_EQUAL_FATAL(rc, 1);
-    CU_ASSERT_STRING_EQUAL(vstring_str(name), spare);
+    commit_in_only_spare(spare, name, id);
     CU_ASSERT_EQUAL(queue_fixture_count(QUEUE_INCOMING), 0);
     CU_ASSERT(access(queue_fixture_path(QUEUE_SPARE, spare), F_OK) == 0);
     /* no taker writes over it: the next file is a new one */
@@ -279,15 +290,10 @@ static void test_hold_in_place(void)
     char id[QUEUE_ID_LEN + 1], got[QUEUE_ID_LEN + 1];
     struct queue_file *qf;
     struct stat st;
-    int rc, fd, fd2;
+    int fd, fd2;
 
-    queue_fixture_empty(QUEUE_SPARE);
     queue_fixture_empty(QUEUE_INCOMING);
-    queue_spare_forget();
-    put_file(QUEUE_SPARE, spare, 100, 0600);
-    queue_fixture_spare_synced();
-    snprintf(id, sizeof(id), "%s", queue_fixture_commit_keep(300, name, &rc));
-    CU_ASSERT_EQUAL_FATAL(rc, 1);
+    commit_in_only_spare(spare, name, id);
     CU_ASSERT_EQUAL_FATAL(queue_spare_hold(root, spare, got, &fd), 1);
     CU_ASSERT_STRING_EQUAL(got, id);
     CU_ASSERT(access(queue_fixture_path(QUEUE_SPARE, spare), F_OK) == 0);
