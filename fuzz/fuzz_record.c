@@ -22,7 +22,8 @@
  *   - the same bytes as a file in spare/ hold a message committed in
  *     place (queue_seal_committed) exactly when they end with a seal that
  *     names another id and whose CRC matches the one a plain index walk
- *     over the records computes here, a 'D' type byte counted as 'R'.
+ *     over the records computes here, a 'D' type byte counted as 'R' and a
+ *     'P' record's payload not counted.
  */
 #include <fcntl.h>
 #include <ftw.h>
@@ -205,8 +206,8 @@ static void check_message(const struct queue_message *qm, const struct model *m)
 }
 
 /* seal_crc_model - the seal's CRC of b[0, n): each record's header with a
- * 'D' type as 'R', then its payload, by index; a cut record counts as far
- * as it goes */
+ * 'D' type as 'R', then its payload (none of a 'P' record's), by index; a
+ * cut record counts as far as it goes */
 static uint32_t seal_crc_model(const unsigned char *b, size_t n)
 {
     unsigned char hdr[RECORD_HEADER_SIZE];
@@ -225,7 +226,8 @@ static uint32_t seal_crc_model(const unsigned char *b, size_t n)
               (uint32_t)b[pos + 3] << 8 | b[pos + 4];
         pos += RECORD_HEADER_SIZE;
         take = n - pos < len ? n - pos : len;
-        c = crc32_update(c, b + pos, take);
+        if (hdr[0] != REC_PADDING)
+            c = crc32_update(c, b + pos, take);
         pos += take;
     }
     return c;

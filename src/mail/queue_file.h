@@ -11,9 +11,11 @@
  *                       until the end); write the 'V' record
  *   queue_file_put      append records; the record grammar is enforced here,
  *                       so a writer cannot build a file the reader refuses
- *   queue_file_commit   write the 'E' record with the seal (queue_seal.h);
- *                       flush (a recycled file is cut to the written
- *                       length here) + fsync the file; rename "<id>.part"
+ *   queue_file_commit   write the 'P' padding (record.h; not in maildrop/)
+ *                       and the 'E' record with the seal (queue_seal.h); flush (a recycled
+ *                       file that shrank is cut to the written length
+ *                       here) + fsync the file (fdatasync for a recycled
+ *                       one); rename "<id>.part"
  *                       (or the spare) -> "<id>" without overwriting;
  *                       fsync the directory -- for a new file only.
  *                       Returning 0 is THE commit point: only then may
@@ -81,6 +83,7 @@ struct queue_file {
     struct vstream *stream;
     struct record_grammar grammar;
     int recycled; /* a spare file (queue_spare.h): committed in place */
+    off_t had;    /* a recycled file's size when it was taken */
     uint32_t crc; /* of the records written so far (queue_seal.h) */
 };
 

@@ -111,9 +111,10 @@ static const char *take_record(struct queue_message *m,
 {
     const char *why = 0;
 
-    /* Only C payloads may hold NUL bytes; R/D hold exactly two. */
-    if (rec->type != REC_CONTENT && rec->type != REC_RCPT &&
-        rec->type != REC_DONE && strlen(vstring_str(p)) != vstring_len(p))
+    /* Only C and P payloads may hold NUL bytes; R/D hold exactly two. */
+    if (rec->type != REC_CONTENT && rec->type != REC_PADDING &&
+        rec->type != REC_RCPT && rec->type != REC_DONE &&
+        strlen(vstring_str(p)) != vstring_len(p))
         return "NUL byte in a text record";
     switch (rec->type) {
     case REC_VERSION:
@@ -148,6 +149,8 @@ static const char *take_record(struct queue_message *m,
         break;
     case REC_CONTENT:
         m->content_size += (off_t)rec->len;
+        break;
+    case REC_PADDING: /* means nothing; the seal's CRC covers it */
         break;
     }
     return why;

@@ -64,50 +64,72 @@ int queue_seal_parse(const unsigned char rec[QUEUE_SEAL_SIZE],
  * marked it 'D' (done), so that a committed file a crash brings back into
  * spare/ after some of its recipients were marked still holds its message
  * (the marks then say which recipients are done). Payloads count as they
- * are. The walk keeps its place across the chunks of a read.
+ * are, except a 'P' record's (padding, which means nothing). The walk
+ * keeps its place across the chunks of a read.
  */
 struct seal_walk {
     uint32_t crc;
-    int in_header;   /* at a byte of a record header */
-    int header_at;   /* which byte of it, 0 .. RECORD_HEADER_SIZE - 1 */
-    uint32_t length; /* the payload length read from the header so far */
-    uint32_t left;   /* payload bytes still to come */
+    unsigned char head[RECORD_HEADER_SIZE]; /* the header being read */
+    size_t header_at; /* bytes of it read so far */
+    uint32_t left;    /* payload bytes still to come */
+    int padding;      /* the payload is a 'P' record's: not counted */
 };
+
+/* header_done - a whole header: counted, and its payload set up */
+static void header_done(struct seal_walk *w)
+{
+    unsigned char *h = w->head;
+
+    w->padding = h[0] == REC_PADDING;
+    if (h[0] == REC_DONE)
+        h[0] = REC_RCPT;
+    w->crc = crc32_update(w->crc, h, RECORD_HEADER_SIZE);
+    w->left = (uint32_t)h[1] << 24 | (uint32_t)h[2] << 16 |
+              (uint32_t)h[3] << 8 | h[4];
+    w->header_at = 0;
+}
 
 /* walk_bytes - n more bytes of the file into the walk */
 static void walk_bytes(struct seal_walk *w, const unsigned char *b, size_t n)
 {
-    unsigned char type;
     size_t take;
 
     while (n > 0) {
-        if (!w->in_header) {
+        if (w->left > 0) {
             take = n < w->left ? n : w->left;
-            w->crc = crc32_update(w->crc, b, take);
-            b += take;
-            n -= take;
-            if ((w->left -= (uint32_t)take) == 0)
-                w->in_header = 1, w->header_at = 0, w->length = 0;
-            continue;
+            if (!w->padding)
+                w->crc = crc32_update(w->crc, b, take);
+            w->left -= (uint32_t)take;
+        } else {
+            take = RECORD_HEADER_SIZE - w->header_at;
+            if (take > n)
+                take = n;
+            memcpy(w->head + w->header_at, b, take);
+            if ((w->header_at += take) == RECORD_HEADER_SIZE)
+                header_done(w);
         }
-        type = w->header_at == 0 && *b == REC_DONE ? REC_RCPT : *b;
-        w->crc = crc32_update(w->crc, &type, 1);
-        if (w->header_at > 0)
-            w->length = (w->length << 8) | *b;
-        b++;
-        n--;
-        if (++w->header_at == RECORD_HEADER_SIZE && (w->left = w->length) > 0)
-            w->in_header = 0;
-        else if (w->header_at == RECORD_HEADER_SIZE)
-            w->header_at = 0, w->length = 0;
+        b += take;
+        n -= take;
     }
+}
+
+/* walk_end - the CRC of what was walked: a header cut short counts as
+ * far as it goes */
+static uint32_t walk_end(struct seal_walk *w)
+{
+    if (w->header_at > 0) {
+        if (w->head[0] == REC_DONE)
+            w->head[0] = REC_RCPT;
+        w->crc = crc32_update(w->crc, w->head, w->header_at);
+    }
+    return w->crc;
 }
 
 /* crc_of_prefix - the seal's CRC of fd's bytes [0, len); 0 or -1 */
 static int crc_of_prefix(int fd, off_t len, uint32_t *crc)
 {
     static unsigned char buf[CRC_CHUNK];
-    struct seal_walk w = {CRC32_INIT, 1, 0, 0, 0};
+    struct seal_walk w = {CRC32_INIT, {0}, 0, 0, 0};
     off_t at = 0;
     ssize_t got;
     size_t want;
@@ -121,7 +143,7 @@ static int crc_of_prefix(int fd, off_t len, uint32_t *crc)
         walk_bytes(&w, buf, (size_t)got);
         at += got;
     }
-    *crc = at == len ? w.crc : ~w.crc;
+    *crc = at == len ? walk_end(&w) : ~walk_end(&w);
     return 0;
 }
 

@@ -4,7 +4,9 @@
  *
  * Every file queue_file.c writes ends with an 'E' record whose payload is
  * the seal "<id> <crc>": the queue id the file was committed under and the
- * CRC-32 (crc32.h, 8 hex digits) of every byte before the 'E' record.
+ * CRC-32 (crc32.h, 8 hex digits) of every byte before the 'E' record,
+ * except the payload of the 'P' record (padding that means nothing:
+ * record.h).
  *
  * Why: a recycled file (queue_spare.h) is committed in place. Its content
  * is fsynced while it still has its durable spare/ name, and the move out

@@ -387,7 +387,11 @@ static int take_one(const char *root, const char *src, mode_t mode,
         errno = EBUSY;
         return -1;
     }
-    if ((st.st_mode & 07777) != mode && fchmod(fd, mode) < 0) {
+    /* the commit in place syncs data only (fdatasync): a new mode must
+     * be durable before, or a crash could give the message the flags an
+     * old mode held (qmgr_file_mode) */
+    if ((st.st_mode & 07777) != mode
+        && (fchmod(fd, mode) < 0 || fsync(fd) < 0)) {
         vstring_sprintf(why, "chmod %s: %m", src);
         close(fd);
         errno = EPERM;

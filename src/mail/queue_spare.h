@@ -22,10 +22,12 @@
  *     committed in place (queue_seal.h: its seal names another id, its
  *     CRC matches); such a file is never taken or dropped, and
  *     queue_spare_recover moves it on. A taker keeps the file under its
- *     spare name, locked, while it overwrites it from offset 0, and cuts
- *     it to the written length before the commit's fsync
- *     (queue_file_commit), which makes the sealed content durable under
- *     the spare name: that is the commit point. cleanup then names the
+ *     spare name, locked, while it overwrites it from offset 0, pads it
+ *     (record.h 'P') to keep its size or cuts it to a whole block before
+ *     the commit's fdatasync (queue_file_commit), which makes the sealed
+ *     content durable under the spare name: that is the commit point.
+ *     A spare whose mode the taker changes is fsynced then, so that the
+ *     commit need not carry the inode. cleanup then names the
  *     file to qmgr (queue_file_commit_keep, mail_proto.h 'S'), which keeps
  *     it there locked while it delivers it (queue_spare_hold) or moves
  *     it to active/<id> (queue_spare_claim), or renames it into

@@ -27,6 +27,7 @@ int record_type_valid(int type)
     case REC_MESSAGE:
     case REC_CONTENT:
     case REC_CONTENT_END:
+    case REC_PADDING:
     case REC_END:
         ok = 1;
         break;
@@ -52,6 +53,7 @@ const char *record_type_name(int type)
         {REC_MESSAGE, "message"},
         {REC_CONTENT, "content"},
         {REC_CONTENT_END, "end of content"},
+        {REC_PADDING, "padding"},
         {REC_END, "end"},
     };
     size_t i;

@@ -25,13 +25,17 @@
  *   'M' message    start of content; empty payload
  *   'C' content    a chunk of the message (headers and body, LF line ends)
  *   'X' end of content; empty payload
+ *   'P' padding    bytes that mean nothing (zeros); only between X and E of
+ *                  a file in the queue profile. The writer sizes it so that
+ *                  a recycled file keeps its size, and a new one ends on a
+ *                  block boundary (queue_file.c: why)
  *   'E' end        last record; empty payload. A file without it is
  *                  incomplete and is never delivered.
  *
  * Grammar (checked by struct record_grammar, which every reader and the
  * writer in queue_file.c run):
  *
- *     file     = V envelope M *C X E
+ *     file     = V envelope M *C X [P] E
  *     envelope = any order of: one T, exactly one S, any A,
  *                R and D records
  *
@@ -39,7 +43,8 @@
  * least one R or D is required; in RECORD_PROFILE_SUBMIT (maildrop files and
  * the client->cleanup stream) zero recipients are allowed (sendmail -t:
  * cleanup takes them from the headers), T is optional (at most one; cleanup
- * stamps the arrival time when the client did not) and D is refused.
+ * stamps the arrival time when the client did not) and D and P are
+ * refused.
  * Nothing may follow E. The client->cleanup stream starts with V too: a
  * client speaking another version is refused at its first record.
  *
@@ -69,6 +74,7 @@ struct vstring;
 #define REC_MESSAGE 'M'
 #define REC_CONTENT 'C'
 #define REC_CONTENT_END 'X'
+#define REC_PADDING 'P'
 #define REC_END 'E'
 
 enum record_result {

@@ -15,9 +15,10 @@
 #define G_START 0    /* expect V */
 #define G_ENVELOPE 1 /* T S A R D, or M */
 #define G_CONTENT 2  /* C, or X */
-#define G_TRAILER 3  /* expect E */
+#define G_TRAILER 3  /* P (queue profile), or E */
 #define G_DONE 4     /* nothing may follow */
 #define G_REFUSED 5  /* a step failed; stays refused */
+#define G_PADDED 6   /* expect E */
 
 /* record_grammar_init - start checking a new file */
 void record_grammar_init(struct record_grammar *g, int profile)
@@ -95,8 +96,16 @@ const char *record_grammar_step(struct record_grammar *g, int type)
     case G_TRAILER:
         if (type == REC_END)
             g->state = G_DONE;
+        else if (type == REC_PADDING && g->profile == RECORD_PROFILE_QUEUE)
+            g->state = G_PADDED;
         else
             why = "record after the end of content";
+        break;
+    case G_PADDED:
+        if (type == REC_END)
+            g->state = G_DONE;
+        else
+            why = "record after the padding";
         break;
     case G_DONE:
         why = "record after the end record";

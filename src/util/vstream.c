@@ -530,17 +530,29 @@ int vstream_flush(struct vstream *s)
     return stream_flush_buf(s);
 }
 
-/* vstream_fsync - flush, then fsync(2) */
-int vstream_fsync(struct vstream *s)
+/* stream_sync - flush, then fsync(2) or fdatasync(2) */
+static int stream_sync(struct vstream *s, int (*sync_fd)(int))
 {
     if (vstream_flush(s) < 0)
         return -1;
-    if (fsync(s->fd) < 0) {
+    if (sync_fd(s->fd) < 0) {
         s->write_failed = 1;
         stream_fail(s, VSTREAM_ERR, errno);
         return -1;
     }
     return 0;
+}
+
+/* vstream_fsync - flush, then fsync(2) */
+int vstream_fsync(struct vstream *s)
+{
+    return stream_sync(s, fsync);
+}
+
+/* vstream_fdatasync - flush, then fdatasync(2) */
+int vstream_fdatasync(struct vstream *s)
+{
+    return stream_sync(s, fdatasync);
 }
 
 /* vstream_tell - logical offset of the next read or write */

@@ -105,6 +105,9 @@ int vstream_printf(struct vstream *s, const char *fmt, ...)
 int vstream_flush(struct vstream *s);
 /* Flush then fsync(2) the descriptor. */
 int vstream_fsync(struct vstream *s);
+/* Flush then fdatasync(2): the data and the size, not the times or the
+ * mode (for a file whose other metadata is already durable). */
+int vstream_fdatasync(struct vstream *s);
 
 /* Byte offset of the next read or write, counting from the descriptor's
  * offset when the stream was opened (queue files record offsets). On a

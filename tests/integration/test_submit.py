@@ -55,6 +55,9 @@ class QueueFile:
         self.records = read_records(path)
         types = [t for t, _ in self.records]
         assert types[0] == "V" and types[-1] == "E", types
+        # the padding that keeps a recycled file's size (record.h)
+        if types[-2] == "P":
+            del types[-2]
         assert types[-2] == "X" and "M" in types, types
         self.sender = [p for t, p in self.records if t == "S"][0].decode()
         self.rcpts = [p.split(b"\0")[0].decode() for t, p in self.records

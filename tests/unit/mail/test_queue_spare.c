@@ -90,29 +90,47 @@ static off_t file_size_has_old(const char *queue, const char *id, int *has_old)
     return n;
 }
 
-static void test_take_and_commit_exact(void)
+/* recycle_spare_of - commit a small message into a spare of `size` bytes
+ * full of an older message (with the "warned" execute bit, which must not
+ * carry over); the committed file's size, checked free of old bytes */
+static off_t recycle_spare_of(off_t size)
 {
     struct stat st;
     const char *id;
-    off_t fresh_size, recycled_size;
+    off_t recycled_size;
+    int recycled, has_old;
+
+    queue_fixture_empty(QUEUE_SPARE);
+    put_file(QUEUE_SPARE, "0000000200002000002000A", size, 0700);
+    id = queue_fixture_commit(5, &recycled);
+    CU_ASSERT_EQUAL(recycled, 1);
+    CU_ASSERT_EQUAL(queue_fixture_count(QUEUE_SPARE), 0);
+    recycled_size = file_size_has_old(QUEUE_INCOMING, id, &has_old);
+    CU_ASSERT_EQUAL(has_old, 0);
+    CU_ASSERT_EQUAL(stat(queue_fixture_path(QUEUE_INCOMING, id), &st), 0);
+    CU_ASSERT_EQUAL(st.st_mode & 07777, 0600);
+    queue_fixture_read_ok(QUEUE_INCOMING, id);
+    return recycled_size;
+}
+
+static void test_take_and_commit_exact(void)
+{
+    const char *id;
+    off_t fresh_size;
     int recycled, has_old;
 
     queue_fixture_empty(QUEUE_SPARE);
     id = queue_fixture_commit(5, &recycled);
     CU_ASSERT_EQUAL(recycled, 0); /* empty pool: a new file */
+    /* padded to a whole block, the seal last */
     fresh_size = file_size_has_old(QUEUE_INCOMING, id, &has_old);
-    /* a spare twice as large, full of an older message, with the
-     * "warned" execute bit that must not carry over */
-    put_file(QUEUE_SPARE, "0000000200002000002000A", 8000, 0700);
-    id = queue_fixture_commit(5, &recycled);
-    CU_ASSERT_EQUAL(recycled, 1);
-    CU_ASSERT_EQUAL(queue_fixture_count(QUEUE_SPARE), 0);
-    recycled_size = file_size_has_old(QUEUE_INCOMING, id, &has_old);
-    CU_ASSERT_EQUAL(recycled_size, fresh_size);
-    CU_ASSERT_EQUAL(has_old, 0);
-    CU_ASSERT_EQUAL(stat(queue_fixture_path(QUEUE_INCOMING, id), &st), 0);
-    CU_ASSERT_EQUAL(st.st_mode & 07777, 0600);
-    queue_fixture_read_ok(QUEUE_INCOMING, id);
+    CU_ASSERT_EQUAL(fresh_size, 4096);
+    /* a spare with room to spare keeps its size (no inode write at the
+     * commit), its old bytes padded over */
+    CU_ASSERT_EQUAL(recycle_spare_of(8000), 8000);
+    /* one with too much room is cut to the block; one too small grows */
+    CU_ASSERT_EQUAL(recycle_spare_of(20000), fresh_size);
+    CU_ASSERT_EQUAL(recycle_spare_of(100), fresh_size);
 }
 
 static void test_take_skips_locked_foreign_and_maildrop(void)

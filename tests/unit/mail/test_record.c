@@ -184,6 +184,12 @@ static void test_grammar_table(void)
         {"VTSRCXE", RECORD_PROFILE_QUEUE, 0},   /* content without M */
         {"VTSRXE", RECORD_PROFILE_QUEUE, 0},
         {"VTSRE", RECORD_PROFILE_QUEUE, 0},
+        {"VTSRMCXPE", RECORD_PROFILE_QUEUE, 1},  /* padding */
+        {"VTSRMCXPPE", RECORD_PROFILE_QUEUE, 0}, /* at most one */
+        {"VTSRMCPXE", RECORD_PROFILE_QUEUE, 0},  /* only after X */
+        {"VTSRMCXEP", RECORD_PROFILE_QUEUE, 0},  /* nor after E */
+        {"VTSRMCXP", RECORD_PROFILE_QUEUE, 0},   /* E still needed */
+        {"VTSMCXPE", RECORD_PROFILE_SUBMIT, 0},  /* not in a submission */
     };
     struct record_grammar g;
     const char *why, *t;
@@ -271,6 +277,8 @@ static void test_writer_contract(void)
     CU_ASSERT_EQUAL(testkit_expect_exit(put_too_long, 0), 2);
     CU_ASSERT_STRING_EQUAL(record_type_name('R'), "recipient");
     CU_ASSERT_STRING_EQUAL(record_type_name('q'), "unknown");
+    CU_ASSERT_STRING_EQUAL(record_type_name('P'), "padding");
+    CU_ASSERT_EQUAL(record_type_valid('P'), 1);
 }
 
 static void test_parse_random_buffers(void)
