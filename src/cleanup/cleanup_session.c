@@ -91,6 +91,7 @@ int cleanup_session_run(struct vstream *stream,
                         const struct cleanup_config *cfg)
 {
     struct vstring *payload = vstring_alloc(1024), *id = vstring_alloc(32);
+    struct vstring *spare = vstring_alloc(32);
     struct record_grammar g;
     struct cleanup_job s;
     int type = 0, r = READ_OK, committed = 0;
@@ -107,8 +108,11 @@ int cleanup_session_run(struct vstream *stream,
                  "message%s", s.qf ? ": queue file discarded" : "");
         goto out;
     }
-    if (r == READ_OK && (committed = cleanup_commit(&s, id)) >= 0) {
+    if (r == READ_OK && (committed = cleanup_commit(&s, id, spare)) >= 0) {
         reply(stream, 0, "", vstring_str(id)); /* the client waits: first */
+        if (committed == 1)
+            committed = cleanup_hand_on(&s, vstring_str(spare),
+                                        vstring_str(id));
         msg_info("%s: from=<%s>, size=%zu, nrcpt=%zu (queued)",
                  vstring_str(id), s.sender, s.size, s.nrcpt);
         committed = committed == 1 ? CLEANUP_HANDED_ON : CLEANUP_COMMITTED;
@@ -124,5 +128,6 @@ out:
     cleanup_job_free(&s); /* aborts a file not committed */
     vstring_free(payload);
     vstring_free(id);
+    vstring_free(spare);
     return committed;
 }

@@ -103,11 +103,23 @@ void cleanup_write_content(struct cleanup_job *s, const char *buf,
 
 /*
  * 'E': commit, with the queue id in id. 0: committed under its queue
- * name; 1: committed in place and handed to qmgr by name (its trigger
- * fifo, mail_proto.h 'S'), so qmgr needs no other wake-up; -1: not
- * committed (status/why say).
+ * name; 1: committed in place, its name in spare/ in spare_name, for
+ * cleanup_hand_on once the client has its answer; -1: not committed
+ * (status/why say).
  */
-int cleanup_commit(struct cleanup_job *s, struct vstring *id);
+int cleanup_commit(struct cleanup_job *s, struct vstring *id,
+                   struct vstring *spare_name);
+
+/*
+ * Names a message committed in place to qmgr (its trigger fifo,
+ * mail_proto.h 'S'), so qmgr needs no other wake-up: 1. When qmgr cannot
+ * be told, renames the file into incoming/<id> as a renamed commit is
+ * (the watch or the caller's 'A' trigger then brings qmgr): 0. A cleanup
+ * that dies before either leaves the file to queue_spare_recover, at
+ * qmgr's next queue run.
+ */
+int cleanup_hand_on(const struct cleanup_job *s, const char *spare_name,
+                    const char *id);
 
 #define CLEANUP_COMMITTED 1 /* cleanup_session_run: the caller wakes qmgr */
 #define CLEANUP_HANDED_ON 2 /* qmgr was told already */

@@ -238,12 +238,10 @@ void cleanup_write_content(struct cleanup_job *s, const char *buf,
     }
 }
 
-/* hand_on - tell qmgr the spare name of a file committed in place (one
- * hint, mail_proto.h 'S'); 1 done, 0 when it could not be told and the
- * file was moved into incoming/ as a renamed commit is (the watch or the
- * 'A' trigger then brings qmgr) */
-static int hand_on(const struct cleanup_job *s, const char *name,
-                   const char *id)
+/* cleanup_hand_on - tell qmgr the spare name of a file committed in
+ * place (one hint), or rename it into incoming/ */
+int cleanup_hand_on(const struct cleanup_job *s, const char *name,
+                    const char *id)
 {
     char hint[QMGR_TRIGGER_SPARE_LEN];
     struct vstring *why = vstring_alloc(100), *from, *to;
@@ -274,10 +272,11 @@ static int hand_on(const struct cleanup_job *s, const char *name,
 }
 
 /* cleanup_commit - 'X', then the commit point; 0 committed, 1 committed
- * and handed to qmgr by name, -1 not committed */
-int cleanup_commit(struct cleanup_job *s, struct vstring *id)
+ * in place (its spare name in name), -1 not committed */
+int cleanup_commit(struct cleanup_job *s, struct vstring *id,
+                   struct vstring *name)
 {
-    struct vstring *why, *name;
+    struct vstring *why;
     struct queue_file *qf = s->qf;
     int rc;
 
@@ -291,17 +290,13 @@ int cleanup_commit(struct cleanup_job *s, struct vstring *id)
     vstring_set_str(id, queue_file_id(qf));
     s->qf = 0; /* commit frees it, whatever happens */
     why = vstring_alloc(100);
-    name = vstring_alloc(QUEUE_ID_LEN + 1);
     FI_POINT("cleanup.before_commit");
     if ((rc = queue_file_commit_keep(qf, name, why)) < 0) {
         msg_warn("%s: commit: %s", vstring_str(id), vstring_str(why));
         cleanup_job_fail(s, 4, "4.3.0 queue file write error");
     } else {
         FI_POINT("cleanup.after_commit");
-        if (rc == 1)
-            rc = hand_on(s, vstring_str(name), vstring_str(id));
     }
     vstring_free(why);
-    vstring_free(name);
     return rc;
 }
