@@ -72,6 +72,16 @@ static const char *envelope_step(struct record_grammar *g, int type)
     return why;
 }
 
+/* expect - the one type allowed here moves on to next; any other, why */
+static const char *expect(struct record_grammar *g, int type, int want,
+                          int next, const char *why)
+{
+    if (type != want)
+        return why;
+    g->state = next;
+    return 0;
+}
+
 /* record_grammar_step - may a record of this type come next? */
 const char *record_grammar_step(struct record_grammar *g, int type)
 {
@@ -79,10 +89,8 @@ const char *record_grammar_step(struct record_grammar *g, int type)
 
     switch (g->state) {
     case G_START:
-        if (type == REC_VERSION)
-            g->state = G_ENVELOPE;
-        else
-            why = "first record is not a version record";
+        why = expect(g, type, REC_VERSION, G_ENVELOPE,
+                     "first record is not a version record");
         break;
     case G_ENVELOPE:
         why = envelope_step(g, type);
@@ -102,10 +110,7 @@ const char *record_grammar_step(struct record_grammar *g, int type)
             why = "record after the end of content";
         break;
     case G_PADDED:
-        if (type == REC_END)
-            g->state = G_DONE;
-        else
-            why = "record after the padding";
+        why = expect(g, type, REC_END, G_DONE, "record after the padding");
         break;
     case G_DONE:
         why = "record after the end record";
