@@ -30,13 +30,13 @@
 #define CREATE_TRIES 10
 
 /*
- * Why the padding: a file whose size does not change needs no inode write
- * at its commit (fdatasync(2) then writes the data and flushes the device;
- * on ext4 that is one device round trip less, about a twelfth of a single
- * session's latency, PAPER.md section 6). A recycled file keeps its size
- * when the message fits it with at most PAD_KEEP bytes to spare; any other
- * file is rounded up to a block, which a new file's blocks are anyway, so
- * that a later message of about the same size fits it again.
+ * Why the padding: a file whose size does not change needs only its data
+ * written at its commit (fdatasync(2); on a journalling ext4 that is the
+ * data and a flush, without a journal commit: PAPER.md section 6, item
+ * 37). A recycled file keeps its size when the message fits it with at
+ * most PAD_KEEP bytes to spare; any other file is rounded up to a block,
+ * which a new file's blocks are anyway, so that a later message of about
+ * the same size fits it again.
  */
 #define FILE_BLOCK 4096
 #define PAD_KEEP 8192

@@ -12,10 +12,10 @@
  *   queue_file_put      append records; the record grammar is enforced here,
  *                       so a writer cannot build a file the reader refuses
  *   queue_file_commit   write the 'P' padding (record.h; not in maildrop/)
- *                       and the 'E' record with the seal (queue_seal.h); flush (a recycled
- *                       file that shrank is cut to the written length
- *                       here) + fsync the file (fdatasync for a recycled
- *                       one); rename "<id>.part"
+ *                       and the 'E' record with the seal (queue_seal.h);
+ *                       flush (a recycled file that shrank is cut to the
+ *                       written length here) + fsync the file (fdatasync
+ *                       for a recycled one); rename "<id>.part"
  *                       (or the spare) -> "<id>" without overwriting;
  *                       fsync the directory -- for a new file only.
  *                       Returning 0 is THE commit point: only then may

@@ -150,7 +150,7 @@ static const char *take_record(struct queue_message *m,
     case REC_CONTENT:
         m->content_size += (off_t)rec->len;
         break;
-    case REC_PADDING: /* means nothing; the seal's CRC covers it */
+    case REC_PADDING: /* means nothing; the seal counts its header only */
         break;
     }
     return why;
