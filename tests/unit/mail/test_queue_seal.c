@@ -137,10 +137,9 @@ static void test_file_carries_its_seal(void)
     CU_ASSERT_EQUAL(committed_as(QUEUE_INCOMING, id, id, got), 0);
     CU_ASSERT_EQUAL(committed_as(QUEUE_INCOMING, id, SPARE_NAME, got), 1);
     CU_ASSERT_STRING_EQUAL(got, id);
-    if (pad + RECORD_HEADER_SIZE < (size_t)n - QUEUE_SEAL_SIZE) {
-        flip_byte(QUEUE_INCOMING, id, (off_t)pad + RECORD_HEADER_SIZE);
-        CU_ASSERT_EQUAL(committed_as(QUEUE_INCOMING, id, SPARE_NAME, got), 1);
-    }
+    CU_ASSERT_FATAL(pad + RECORD_HEADER_SIZE < (size_t)n - QUEUE_SEAL_SIZE);
+    flip_byte(QUEUE_INCOMING, id, (off_t)pad + RECORD_HEADER_SIZE);
+    CU_ASSERT_EQUAL(committed_as(QUEUE_INCOMING, id, SPARE_NAME, got), 1);
     flip_byte(QUEUE_INCOMING, id, 30);
     CU_ASSERT_EQUAL(committed_as(QUEUE_INCOMING, id, SPARE_NAME, got), 0);
     unlink(queue_fixture_path(QUEUE_INCOMING, id));

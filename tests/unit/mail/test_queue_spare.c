@@ -125,8 +125,8 @@ static void test_take_and_commit_exact(void)
     /* padded to a whole block, the seal last */
     fresh_size = file_size_has_old(QUEUE_INCOMING, id, &has_old);
     CU_ASSERT_EQUAL(fresh_size, 4096);
-    /* a spare with room to spare keeps its size (no inode write at the
-     * commit), its old bytes padded over */
+    /* a spare with room to spare keeps its size (a commit that changes
+     * only data: PAPER.md section 6, item 37), its old bytes padded over */
     CU_ASSERT_EQUAL(recycle_spare_of(8000), 8000);
     /* one with too much room is cut to the block; one too small grows */
     CU_ASSERT_EQUAL(recycle_spare_of(20000), fresh_size);
