@@ -38,6 +38,22 @@ POSTFIX_LOCAL = os.path.join(TOP, "tools", "postfix-local.sh")
 # the harness's cleanup charged to whichever system creates files.
 TRASH = None
 
+# Every deletion the harness makes is stamped here (after a sync), so
+# that the next bench can wait until the inodes it freed are old enough
+# not to be walked (bench.settle): 60 s after their inode table block
+# was written, 360 s while it is dirty (fs/ext4/ialloc.c, RECENTCY_MIN
+# and RECENTCY_DIRTY).
+DELETED_STAMP = os.path.join(TOP, "bench", "out", ".deleted")
+
+
+def forget(path):
+    """Deletes a tree, syncs, and stamps DELETED_STAMP."""
+    shutil.rmtree(path, ignore_errors=True)
+    os.sync()
+    os.makedirs(os.path.dirname(DELETED_STAMP), exist_ok=True)
+    with open(DELETED_STAMP, "w") as f:
+        f.write(f"{path}\n")
+
 
 def discard(path):
     """Moves path into TRASH when set (and on the same file system),
@@ -49,7 +65,7 @@ def discard(path):
             return
         except OSError:
             pass
-    shutil.rmtree(path, ignore_errors=True)
+    forget(path)
 
 
 def postfix_prefix():
