@@ -19,7 +19,8 @@ import subprocess
 import time
 
 import measure
-from bench import (TOP, ensure_user, relay_measure, start_with_sink)
+import mta as mtamod
+from bench import (TOP, ensure_user, relay_measure, settle, start_with_sink)
 from mta import Postfix, Sluice, free_port
 
 SIZES = [1024, 10240, 102400, 1048576, 10485760]
@@ -199,12 +200,19 @@ def full(args, tools_cls):
     depths = parse_list(os.environ.get("BENCH_DEPTHS"), DEPTHS)
     n = args.n
     todo = os.environ.get("BENCH_SWEEPS", "size,sessions,deferred").split(",")
-    if "size" in todo:
-        size_sweep(tools, work, args, systems, sizes)
-    if "sessions" in todo:
-        sessions_sweep(tools, work, args, systems, sessions)
-    if "deferred" in todo:
-        depth_sweep(tools, work, args, systems, depths)
+    settle(args.settle)
+    # instances set aside, not deleted, between points (bench.quick)
+    mtamod.TRASH = os.path.join(work, "trash")
+    try:
+        if "size" in todo:
+            size_sweep(tools, work, args, systems, sizes)
+        if "sessions" in todo:
+            sessions_sweep(tools, work, args, systems, sessions)
+        if "deferred" in todo:
+            depth_sweep(tools, work, args, systems, depths)
+    finally:
+        mtamod.forget(mtamod.TRASH)
+        mtamod.TRASH = None
     with open(os.path.join(work, "notes.txt"), "w") as f:
         f.write("\n".join(notes + [f"runs per point: {args.runs}; N={n} "
                                    f"C={args.c}; loadavg "
