@@ -481,7 +481,7 @@ def main():
     ap.add_argument("--timeout", type=int, default=600,
                     help="bound of each load phase, seconds")
     ap.add_argument("--process-limit", type=int, default=100)
-    ap.add_argument("--settle", type=int, default=360,
+    ap.add_argument("--settle", type=int, default=mtamod.SETTLE_S,
                     help="seconds the harness's last deletion must be old "
                     "before the timed runs start (0: do not wait)")
     ap.add_argument("--only", choices=["postfix", "sluice"])

@@ -23,7 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import bench  # noqa: E402
 import measure  # noqa: E402
-from mta import Postfix, Sluice  # noqa: E402
+from mta import SETTLE_S, Postfix, Sluice  # noqa: E402
 
 
 def qmgr_pid(mta):
@@ -72,7 +72,7 @@ def main():
     if os.geteuid() != 0:
         sys.exit("drain: run as root (Postfix's master, the bench user)")
     tools = bench.Tools()
-    bench.settle(360)  # the harness's last deletion, as make bench does
+    bench.settle(SETTLE_S)  # the harness's last deletion, as make bench does
     rates = {"postfix": [], "sluice": []}
     try:
         for i in range(args.runs):

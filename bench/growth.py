@@ -210,9 +210,13 @@ def full(args, tools_cls):
             sessions_sweep(tools, work, args, systems, sessions)
         if "deferred" in todo:
             depth_sweep(tools, work, args, systems, depths)
-    finally:
-        mtamod.forget(mtamod.TRASH)
+    except BaseException:
+        # the failed point's instance is in the trash: keep it to be read
+        print(f"(instances kept in {mtamod.TRASH})", flush=True)
         mtamod.TRASH = None
+        raise
+    mtamod.forget(mtamod.TRASH)
+    mtamod.TRASH = None
     with open(os.path.join(work, "notes.txt"), "w") as f:
         f.write("\n".join(notes + [f"runs per point: {args.runs}; N={n} "
                                    f"C={args.c}; loadavg "

@@ -44,6 +44,8 @@ TRASH = None
 # was written, 360 s while it is dirty (fs/ext4/ialloc.c, RECENTCY_MIN
 # and RECENTCY_DIRTY).
 DELETED_STAMP = os.path.join(TOP, "bench", "out", ".deleted")
+# How old the last deletion must be before timed runs (RECENTCY_DIRTY).
+SETTLE_S = 360
 
 
 def forget(path):

@@ -25,7 +25,7 @@ sys.path.insert(0, HERE)
 import bench  # noqa: E402
 import measure  # noqa: E402
 import perf_fold  # noqa: E402
-from mta import Postfix, Sluice  # noqa: E402
+from mta import SETTLE_S, Postfix, Sluice  # noqa: E402
 
 
 def local_measure(mta, tools, n, c, size):
@@ -54,7 +54,7 @@ def main():
     out = os.path.join(HERE, "out", "profile-" + time.strftime("%Y%m%d-%H%M%S"))
     os.makedirs(out)
     tools = bench.Tools()
-    bench.settle(360)  # the harness's last deletion, as make bench does
+    bench.settle(SETTLE_S)  # the harness's last deletion, as make bench does
     work = tempfile.mkdtemp(prefix="profile-", dir=os.path.join(HERE, "out"))
     os.chmod(work, 0o755)
     mta = (Sluice if args.system == "sluice" else Postfix)(work, 0)

@@ -186,6 +186,20 @@ void qmgr_scan_deferred(int all);
  * quietly. */
 #define QMGR_INPLACE_MAX 256 /* each holds a descriptor */
 void qmgr_take_spare(const char *name);
+/* One more try of a name qmgr_take_spare could not claim: 1 done
+ * (claimed, or nothing there to claim), 0 not now (quietly). */
+int qmgr_retake_spare(const char *name);
+
+/* ---- qmgr_spare_retry.c ----------------------------------------------- */
+
+/* Names qmgr_take_spare could not claim (a taker held the lock, or a
+ * transient error): tried again on a timer from 20 ms, doubling to 5 s,
+ * until claimed; past QMGR_SPARE_RETRY_MAX names, spare/ is recovered
+ * whole at the next tick (queue_spare_recover). */
+#define QMGR_SPARE_RETRY_MAX 128
+void qmgr_spare_retry_add(const char *name);
+/* Names waiting (for the tests and the log). */
+int qmgr_spare_retry_count(void);
 
 /* ---- qmgr_trigger.c --------------------------------------------------- */
 

@@ -136,8 +136,9 @@ void qmgr_take_incoming(const char *id)
     }
 }
 
-/* take_held - claim spare/<name> in place and schedule it; 0 when it is
- * another process's for the moment (try again) */
+/* take_held - claim spare/<name> in place and schedule it; open_sealed's
+ * answer (queue_spare_start.c): 1 claimed, 0 nothing to claim, -1 error,
+ * -2 another process holds its lock for the moment */
 static int take_held(const char *name)
 {
     char id[QUEUE_ID_LEN + 1];
@@ -145,31 +146,45 @@ static int take_held(const char *name)
 
     if (rc == 1)
         qmgr_message_activate_held(name, id, fd);
-    else if (rc == -1)
-        msg_warn("spare/%s: cannot claim: %m (left for the next queue run)",
-                 name);
-    return rc != -2;
+    return rc;
 }
 
 /* take_moved - spare/<name> to <to>/<id>, scheduled when that is active/;
- * 0 when it is another process's for the moment (try again) */
+ * answers as take_held */
 static int take_moved(const char *name, int full)
 {
     char id[QUEUE_ID_LEN + 1];
     const char *to = full ? QUEUE_INCOMING : QUEUE_ACTIVE;
     int rc = queue_spare_claim(qmgr.root, name, to, id);
 
-    if (rc == -1)
-        msg_warn("spare/%s: move to %s/: %m (left for the next queue run)",
-                 name, to);
     if (rc != 1)
-        return rc != -2;
+        return rc;
     qmgr_sync_soon(); /* the move's window, as for incoming/ (qmgr_retire.c) */
     if (full)
         qmgr.incoming_more |= !qmgr_watch_active();
     else
         qmgr_message_activate(id);
     return 1;
+}
+
+/* claim_spare - one claim of spare/<name>, a locked file tried again up to
+ * `tries` times; 1 done (claimed, or nothing there to claim), 0 not now */
+static int claim_spare(const char *name, int tries, int quiet)
+{
+    int full = qmgr.active_count >= qmgr.active_limit, rc;
+    int in_place = !full && qmgr.inplace_count < QMGR_INPLACE_MAX;
+
+    while ((rc = in_place ? take_held(name) : take_moved(name, full)) == -2
+           && --tries > 0)
+        usleep(SPARE_CLAIM_WAIT_US);
+    if (rc >= 0)
+        return 1;
+    if (!quiet && rc == -2)
+        msg_warn("spare/%s: locked by another process (tried again shortly)",
+                 name);
+    else if (!quiet)
+        msg_warn("spare/%s: cannot claim: %m (tried again shortly)", name);
+    return 0;
 }
 
 /*
@@ -179,22 +194,21 @@ static int take_moved(const char *name, int full)
  * done, and its next commit does not write spare/ again: PAPER.md,
  * section 6), else moved to active/, or into incoming/ when active/ is
  * full (the watch or a scan takes it later), and scheduled. A taker may
- * hold its lock for a moment: tried again a few times, then left to
- * queue_spare_recover at the next queue run.
+ * hold its lock for a moment: tried again a few times, then handed to
+ * the retry timer (qmgr_spare_retry.c) rather than left for the queue
+ * run.
  */
 void qmgr_take_spare(const char *name)
 {
-    int full = qmgr.active_count >= qmgr.active_limit, tries = 0;
-    int in_place = !full && qmgr.inplace_count < QMGR_INPLACE_MAX;
+    if (!claim_spare(name, SPARE_CLAIM_TRIES, 0))
+        qmgr_spare_retry_add(name);
+}
 
-    while (!(in_place ? take_held(name) : take_moved(name, full))) {
-        if (++tries >= SPARE_CLAIM_TRIES) {
-            msg_warn("spare/%s: locked by another process (left for the "
-                     "next queue run)", name);
-            return;
-        }
-        usleep(SPARE_CLAIM_WAIT_US);
-    }
+/* qmgr_retake_spare - one more try of a name the retry timer kept;
+ * 1 done, 0 not now */
+int qmgr_retake_spare(const char *name)
+{
+    return claim_spare(name, 1, 1);
 }
 
 /* qmgr_scan_incoming - activate committed files while there is room */

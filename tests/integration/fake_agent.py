@@ -29,6 +29,7 @@ import socket
 import struct
 import sys
 import threading
+import zlib
 import time
 
 VERSION = b"sluice-queue-1"
@@ -129,6 +130,25 @@ def queue_file_bytes(sender, rcpts, body, arrival=None, attrs=(), done=()):
     for i in range(0, len(body), 4096):
         out += record("C", body[i:i + 4096])
     return out + record("X") + record("E")
+
+
+def sealed(data, qid):
+    """data (ending in an empty 'E' record) with the commit seal of
+    src/mail/queue_seal.h: "<qid> <crc>" in the 'E' record, the CRC-32 of
+    every byte before it (no 'P' records here; 'D' counts as 'R')."""
+    body = data[:-len(record("E"))]
+    crc = zlib.crc32(counted_as_written(body)) & 0xFFFFFFFF
+    return body + record("E", "%s %08x" % (qid, crc))
+
+
+def counted_as_written(data):
+    """The bytes the seal's CRC covers: a record type 'D' read as 'R'."""
+    out, off = bytearray(data), 0
+    while off + 5 <= len(out):
+        if out[off:off + 1] == b"D":
+            out[off:off + 1] = b"R"
+        off += 5 + struct.unpack(">I", bytes(out[off + 1:off + 5]))[0]
+    return bytes(out)
 
 
 def write_queue_file(queue_dir, sender, rcpts, body=b"Subject: t\n\nhi\n",

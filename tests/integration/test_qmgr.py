@@ -6,6 +6,7 @@ failure with a DSN before "done", an agent killed mid-request, qmgr killed
 with files in active/, queue lifetime expiry, the delay warning, the null
 sender, and the queue tools of bin/sluice. Every wait is bounded.
 """
+import fcntl
 import json
 import os
 import signal
@@ -17,7 +18,8 @@ import unittest
 
 from instance import Instance, wait_until
 import fake_agent
-from fake_agent import write_queue_file, attr_records
+from fake_agent import (write_queue_file, attr_records, queue_file_bytes,
+                        new_queue_id, sealed)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 QMGR = "qmgr unix - - n 60 1 qmgr"
@@ -138,6 +140,37 @@ class QmgrDeliveryTest(unittest.TestCase):
         q.wait_log(qid + r": removed")
         self.assertEqual(len(spares(spare)), 25)  # full: unlinked
         self.assertEqual(q.inst.log().count("queue files made ready"), 1)
+
+    def test_spare_hand_off_locked_then_retried(self):
+        """A message committed in place whose spare file another process
+        holds locked when qmgr is told its name (a cleanup sampling spare/
+        for a file to reuse) is tried again on a timer once the lock is
+        gone, not left for the next queue run (an hour here)."""
+        q = QueueInstance(self, main={"queue_run_delay": "3600s"}).start()
+        q.wait_log(r"spare: \d+ queue files made ready")
+        name = "0000000100001000001000F"
+        qid = new_queue_id()
+        data = sealed(queue_file_bytes("s@test.example", ["ok-a@test.example"],
+                                       b"Subject: t\n\nhi\n"), qid)
+        path = os.path.join(q.queue, "spare", name)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            os.write(fd, data)
+            os.fsync(fd)
+            q.trigger(b"S" + name.encode())
+            q.wait_log(r"spare/%s: locked by another process \(tried again "
+                       r"shortly\)" % name)
+            time.sleep(0.5)                # retries meanwhile, all locked
+            self.assertEqual(q.actions(qid, "delivered"), [])
+            self.assertTrue(os.path.exists(path))
+        finally:
+            os.close(fd)                   # the taker lets go
+        q.wait_log(qid + r": to=<ok-a@test\.example>.*status=sent", timeout=10)
+        self.assertEqual(q.actions(qid, "delivered"), ["ok-a@test.example"])
+        self.assertRegex(q.inst.log(), r"spare: 1 message\(s\) claimed on a "
+                         r"retry")
+        self.assertNotIn("next queue run", q.inst.log())
 
     def test_delivered_then_removed(self):
         q = QueueInstance(self).start()
