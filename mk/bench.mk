@@ -5,7 +5,8 @@
 #                       system call (bench/profile.py; PROFILE_ARGS)
 #   make postfix-local  unpack the private Postfix (tools/postfix-local.sh)
 # Each target first installs the build's packages (make deps), as make check
-# does, so that it works on a fresh machine. make bench installs valgrind (the instruction count, bench/instructions.py).
+# does, so that it works on a fresh machine. make bench installs valgrind
+# (the instruction count, bench/instructions.py).
 # Needs root. Postfix is never installed system-wide. The CI does not run
 # these; figures live in bench/out/ and PAPER.md section 6.
 # BENCH_ARGS passes options to bench/bench.py (e.g. BENCH_ARGS="-n 500 -r 1").

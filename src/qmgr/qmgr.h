@@ -198,8 +198,6 @@ int qmgr_retake_spare(const char *name);
  * whole at the next tick (queue_spare_recover). */
 #define QMGR_SPARE_RETRY_MAX 128
 void qmgr_spare_retry_add(const char *name);
-/* Names waiting (for the tests and the log). */
-int qmgr_spare_retry_count(void);
 
 /* ---- qmgr_trigger.c --------------------------------------------------- */
 

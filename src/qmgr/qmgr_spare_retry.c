@@ -5,8 +5,8 @@
  * place, named to qmgr) too; on a busy machine the taker may be
  * preempted with the lock held for longer than qmgr_take_spare waits.
  * Such a name used to wait for the next queue run, queue_run_delay later
- * (an hour in the benchmark, where one message in about 20,000 then
- * missed its run: PAPER.md, section 8). Here it is tried again on a timer,
+ * (an hour in the benchmark, where one message in tens of thousands
+ * then missed its run: PAPER.md, section 6, item 40). Here it is tried again on a timer,
  * 20 ms after the failure, then at doubling intervals up to 5 s while
  * some name still cannot be claimed. The list is bounded: a name that does
  * not fit is found by recovering spare/ whole at the next tick, which
@@ -56,12 +56,6 @@ void qmgr_spare_retry_add(const char *name)
     else
         overflow = 1;
     arm();
-}
-
-/* qmgr_spare_retry_count - names waiting */
-int qmgr_spare_retry_count(void)
-{
-    return count;
 }
 
 /* retry_tick - try every kept name once; keep what still fails, and wait

@@ -29,8 +29,8 @@ import socket
 import struct
 import sys
 import threading
-import zlib
 import time
+import zlib
 
 VERSION = b"sluice-queue-1"
 
